@@ -1,0 +1,58 @@
+namespace MynaTerminal.Core.Devices;
+
+/// <summary>
+/// An image in memory: 8-bit BGR pixels, row-major. Face images live only for one session and are
+/// cleared by whoever owns them.
+/// </summary>
+public sealed class FaceImage(int width, int height, byte[] bgr)
+{
+    public int Width { get; } = width;
+    public int Height { get; } = height;
+    public byte[] Bgr { get; } = bgr;
+
+    /// <summary>Free-form provenance a simulated source can attach (never shown, never published).</summary>
+    public string? SimulationTag { get; init; }
+
+    public void Clear() => Array.Clear(Bgr);
+}
+
+/// <summary>The camera facing the patient.</summary>
+public interface IFaceCamera
+{
+    /// <summary>Live frames until cancelled.</summary>
+    IAsyncEnumerable<FaceImage> FramesAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>The top-down camera over the card tray, which reads the card face for 照合番号B.</summary>
+public interface ICardFaceCamera
+{
+    Task<FaceImage?> CaptureAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>Reads 照合番号B (14 digits) from a card-face image; null when unsure.</summary>
+public interface ICardFaceReader
+{
+    Task<string?> ReadMatchingNumberAsync(FaceImage cardFace, CancellationToken cancellationToken);
+}
+
+/// <summary>One live frame compared with the chip photo.</summary>
+/// <param name="Similarity">Cosine similarity of the two embeddings; null when no usable face was found.</param>
+/// <param name="Live">Liveness verdict for the live frame.</param>
+/// <param name="Hint">What the patient should change, when the frame was not usable.</param>
+public sealed record FaceComparison(float? Similarity, bool Live, Results.FaceHint Hint);
+
+/// <summary>The face engine: detect, align, embed, compare, liveness.</summary>
+public interface IFaceVerifier
+{
+    /// <summary>Prepares the reference (chip photo) once per session.</summary>
+    IFaceReference Enrol(FaceImage chipPhoto);
+}
+
+/// <summary>A prepared reference face; disposing it wipes its embedding.</summary>
+public interface IFaceReference : IDisposable
+{
+    /// <summary>False when no face could be found in the chip photo.</summary>
+    bool IsUsable { get; }
+
+    FaceComparison Compare(FaceImage liveFrame);
+}
