@@ -373,16 +373,16 @@ public sealed class PatientSession
     {
         switch (_phase)
         {
+            case SessionPhase.Pin when _pinLastTryPending:
+                _pinLastTryPending = false;
+                ClearPinDigits();
+                Touch();
+                break;
             case SessionPhase.Pin when !_pinVerifying && _card?.Kind == CardKind.Card:
             case SessionPhase.StaffVisual when _methods.Any(m => m != MethodOption.Staff):
                 ClearPinDigits();
                 _pinLastTryPending = false;
                 Enter(SessionPhase.MethodChoice);
-                break;
-            case SessionPhase.Pin when _pinLastTryPending:
-                _pinLastTryPending = false;
-                ClearPinDigits();
-                Touch();
                 break;
             case SessionPhase.Consent when _consentIndex is not null:
                 _consentIndex = null;

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the terminal's simulation and tests use, only those that are missing.
+#   mosquitto, mosquitto-clients  real MQTT broker for integration tests; mosquitto_sub to watch the terminal
+#   pcscd, libpcsclite1, vsmartcard-vpcd  real PC/SC stack with a virtual reader for card tests
+#   fonts-noto-cjk, fonts-ipafont-gothic  Japanese fonts for the rendered screens
+#   libopenjp2-7  JPEG 2000 decoder for the chip photo
+#   libfontconfig1  SkiaSharp font lookup
+set -euo pipefail
+
+packages=(mosquitto mosquitto-clients pcscd libpcsclite1 vsmartcard-vpcd fonts-noto-cjk fonts-ipafont-gothic libopenjp2-7 libfontconfig1)
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all packages present"
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+sudo_cmd=()
+if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -qq
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# The Debian packages start the daemons as services; tests start their own private instances.
+for svc in mosquitto pcscd; do
+  "${sudo_cmd[@]}" systemctl stop "$svc" >/dev/null 2>&1 || true
+done
+echo "install-deps: done"
