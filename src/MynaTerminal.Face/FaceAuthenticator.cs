@@ -1,0 +1,131 @@
+using Microsoft.Extensions.Options;
+using MynaTerminal.Core.Devices;
+using MynaTerminal.Core.Results;
+
+namespace MynaTerminal.Face;
+
+/// <summary>
+/// One face-authentication attempt, in the order DESIGN.md §1 requires: read 照合番号B from the card face,
+/// validate it BEFORE any VERIFY (a wrong VERIFY spends one of the 券面AP's tries), VERIFY once and read the
+/// chip photo, then compare live frames with it (best of N within a time limit, with liveness).
+/// The chip photo, the frames and the reference embedding are wiped when the attempt ends.
+/// </summary>
+public sealed class FaceAuthenticator(
+    ICardReader card,
+    ICardFaceCamera cardFaceCamera,
+    ICardFaceReader cardFaceReader,
+    IFaceCamera faceCamera,
+    IFaceVerifier verifier,
+    IOptions<FaceOptions> options,
+    TimeProvider clock)
+{
+    private readonly FaceOptions _options = options.Value;
+
+    public async Task<FaceOutcome> AuthenticateAsync(Action<FaceHint> progress, CancellationToken cancellationToken)
+    {
+        var cardFace = await cardFaceCamera.CaptureAsync(cancellationToken);
+        if (cardFace is null)
+        {
+            return new FaceOutcome.CardFaceUnreadable();
+        }
+
+        string? digits;
+        try
+        {
+            digits = await cardFaceReader.ReadMatchingNumberAsync(cardFace, cancellationToken);
+        }
+        finally
+        {
+            cardFace.Clear();
+        }
+
+        if (digits is null || !MatchingNumberB.TryCreate(digits, clock.GetUtcNow(), out var number))
+        {
+            return new FaceOutcome.CardFaceUnreadable();
+        }
+
+        var photo = await card.ReadFacePhotoAsync(number!, cancellationToken);
+        switch (photo)
+        {
+            case FacePhotoOutcome.Rejected r:
+                return new FaceOutcome.CardFaceRejected(r.TriesLeft is { } n ? $"matching number refused, {n} tries left" : "matching number refused");
+            case FacePhotoOutcome.Failed f:
+                return new FaceOutcome.CardFaceRejected(f.Detail);
+        }
+
+        var chipPhoto = ((FacePhotoOutcome.Photo)photo).Image;
+        using var reference = verifier.Enrol(chipPhoto);
+        chipPhoto.Clear();
+        if (!reference.IsUsable)
+        {
+            return new FaceOutcome.CardFaceRejected("no face found in the chip photo");
+        }
+
+        return await MatchLiveFramesAsync(reference, progress, cancellationToken);
+    }
+
+    private async Task<FaceOutcome> MatchLiveFramesAsync(IFaceReference reference, Action<FaceHint> progress, CancellationToken cancellationToken)
+    {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(_options.AttemptDuration);
+        var best = 0.0;
+        var liveMatches = 0;
+        var spoofFrames = 0;
+        var frames = 0;
+        var lastHint = FaceHint.None;
+        try
+        {
+            await foreach (var frame in faceCamera.FramesAsync(limit.Token))
+            {
+                FaceComparison comparison;
+                try
+                {
+                    comparison = reference.Compare(frame);
+                }
+                finally
+                {
+                    frame.Clear();
+                }
+
+                frames++;
+                if (comparison.Similarity is not { } similarity)
+                {
+                    lastHint = comparison.Hint == FaceHint.None ? FaceHint.NoFace : comparison.Hint;
+                    progress(lastHint);
+                }
+                else if (!comparison.Live)
+                {
+                    if (++spoofFrames >= _options.SpoofFramesToReject)
+                    {
+                        return new FaceOutcome.SpoofSuspected();
+                    }
+                }
+                else if (similarity >= _options.MatchThreshold)
+                {
+                    best = Math.Max(best, similarity);
+                    if (++liveMatches >= _options.RequiredLiveMatches)
+                    {
+                        var band = best >= _options.HighBandThreshold ? FaceScoreBand.High : FaceScoreBand.Medium;
+                        return new FaceOutcome.Matched(band, LivenessPassed: true);
+                    }
+                }
+                else if (comparison.Hint != FaceHint.None)
+                {
+                    lastHint = comparison.Hint;
+                    progress(lastHint);
+                }
+
+                if (frames >= _options.MaxFrames)
+                {
+                    break;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The attempt's time is up: an ordinary "not matched".
+        }
+
+        return new FaceOutcome.NotMatched(lastHint);
+    }
+}
