@@ -17,6 +17,7 @@ public sealed class SimulatedCardReader(TimeProvider clock) : ICardReader, IDisp
     private readonly Channel<CardPresence> _presence = Channel.CreateUnbounded<CardPresence>();
     private readonly Dictionary<string, int> _pinTries = new();
     private readonly Dictionary<string, int> _matchingTries = new();
+    private readonly Dictionary<string, Persona> _holders = new(StringComparer.OrdinalIgnoreCase);
     private readonly TestCertificateAuthority _ca = new();
     private readonly Lock _gate = new();
     private Persona? _card;
@@ -35,6 +36,18 @@ public sealed class SimulatedCardReader(TimeProvider clock) : ICardReader, IDisp
         get { lock (_gate) { return _verifiedPins; } }
     }
 
+    /// <summary>
+    /// Who a certificate issued by this simulator belongs to: the simulated clinic's eligibility system
+    /// (オンライン資格確認) knows the insured person by the certificate, as the real one does.
+    /// </summary>
+    public Persona? HolderOf(string certificateSerialNumber)
+    {
+        lock (_gate)
+        {
+            return _holders.GetValueOrDefault(certificateSerialNumber);
+        }
+    }
+
     public void Insert(Persona persona)
     {
         lock (_gate)
@@ -46,6 +59,10 @@ public sealed class SimulatedCardReader(TimeProvider clock) : ICardReader, IDisp
 
             _card = persona;
             _certificate = persona.Kind is null ? null : _ca.Issue(clock.GetUtcNow() + persona.ExpiresIn, clock.GetUtcNow());
+            if (_certificate is not null)
+            {
+                _holders[_certificate.SerialNumberHex] = persona;
+            }
         }
 
         var role = persona.Kind is CardKind.Android or CardKind.IPhone ? ReaderRole.Phone : ReaderRole.CardTray;

@@ -22,8 +22,16 @@ public sealed class SessionOptions : IValidatableObject
     [Range(1, 5)]
     public int MaxFaceAttempts { get; set; } = 2;
 
-    /// <summary>Consent categories in screen order (data, because the set grows).</summary>
-    public List<string> ConsentCategories { get; set; } = ["treatment", "medication", "checkup"];
+    /// <summary>Today's categories: 手術・診療, お薬, 健診.</summary>
+    public static IReadOnlyList<string> DefaultConsentCategories { get; } = ["treatment", "medication", "checkup"];
+
+    /// <summary>
+    /// Consent categories in screen order (data, because the set grows). Empty: <see cref="DefaultConsentCategories"/>.
+    /// (Not pre-filled: configuration binding appends to a list, it does not replace it.)
+    /// </summary>
+    public List<string> ConsentCategories { get; set; } = [];
+
+    private IReadOnlyList<string> EffectiveConsentCategories => ConsentCategories.Count == 0 ? DefaultConsentCategories : ConsentCategories;
 
     /// <summary>Ask 処方箋の発行形態 (clinics issuing 電子処方箋).</summary>
     public bool AskPrescriptionForm { get; set; }
@@ -36,7 +44,7 @@ public sealed class SessionOptions : IValidatableObject
 
     public CertificateExpiryPolicy ExpiryPolicy => new(CertificateAlertBefore, CertificateGrace);
 
-    public IReadOnlyList<ConsentCategory> Categories => ConsentCategories.Select(id => new ConsentCategory(id)).ToList();
+    public IReadOnlyList<ConsentCategory> Categories => EffectiveConsentCategories.Select(id => new ConsentCategory(id)).ToList();
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
@@ -57,7 +65,8 @@ public sealed class SessionOptions : IValidatableObject
             yield return new ValidationResult("Session:WarningLead must not be negative.", [nameof(WarningLead)]);
         }
 
-        if (ConsentCategories.Count == 0 || ConsentCategories.Any(string.IsNullOrWhiteSpace) || ConsentCategories.Distinct().Count() != ConsentCategories.Count)
+        var categories = EffectiveConsentCategories;
+        if (categories.Any(string.IsNullOrWhiteSpace) || categories.Distinct().Count() != categories.Count)
         {
             yield return new ValidationResult("Session:ConsentCategories must list distinct, non-empty ids.", [nameof(ConsentCategories)]);
         }

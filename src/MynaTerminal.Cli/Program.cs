@@ -1,0 +1,6 @@
+using System.CommandLine;
+using MynaTerminal.Cli;
+
+var root = new RootCommand("mynaterm: maintenance CLI of the MynaTerminal clinic check-in terminal (マイナ保険証 reader).");
+root.Subcommands.Add(SimulateCommand.Create());
+return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,307 @@
+using System.CommandLine;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using MynaTerminal.ClinicLink;
+using MynaTerminal.Core.Session;
+using MynaTerminal.Display;
+using MynaTerminal.Simulation;
+using MynaTerminal.Terminal;
+
+namespace MynaTerminal.Cli;
+
+/// <summary>
+/// <c>mynaterm simulate</c>: the whole terminal on simulated hardware (virtual card, virtual cameras, PNG
+/// screens, embedded MQTT broker, a simulated clinic answering eligibility) with scripted or interactive patients.
+/// </summary>
+public static class SimulateCommand
+{
+    public static Command Create()
+    {
+        var patients = new Option<string>("--patients")
+        {
+            Description = $"Comma-separated built-in patients to play: {string.Join(", ", PatientScript.BuiltIn.Keys)}.",
+            DefaultValueFactory = _ => "pin,face,pulled",
+        };
+        var script = new Option<FileInfo?>("--script") { Description = "Play a patient script file instead (see README for the grammar)." };
+        var interactive = new Option<bool>("--interactive") { Description = "Read patient commands from standard input (same grammar as scripts)." };
+        var loop = new Option<bool>("--loop") { Description = "Repeat the patients until stopped." };
+        var exit = new Option<bool>("--exit") { Description = "Stop the terminal when the patients are done (default: keep running until Ctrl+C)." };
+        var waitSubscriber = new Option<double>("--wait-subscriber")
+        {
+            Description = "Seconds to wait, before the first patient, for an MQTT client (e.g. mosquitto_sub) to subscribe. 0: do not wait.",
+            DefaultValueFactory = _ => 10,
+        };
+        var screens = new Option<DirectoryInfo?>("--screens") { Description = "Folder for the rendered screens (default: a folder under /tmp, printed at start)." };
+        var port = new Option<int?>("--port") { Description = "Port of the embedded MQTT broker (default from configuration: 1883)." };
+        var broker = new Option<string?>("--broker") { Description = "Use this MQTT broker host instead of the embedded one." };
+        var verbose = new Option<bool>("--verbose") { Description = "Log at Information level." };
+
+        var command = new Command("simulate", "Run the whole terminal on simulated hardware with scripted or interactive patients.")
+        {
+            patients, script, interactive, loop, exit, waitSubscriber, screens, port, broker, verbose,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var settings = new SimulationSettings(
+                parse.GetValue(patients)!, parse.GetValue(script), parse.GetValue(interactive), parse.GetValue(loop), parse.GetValue(exit),
+                TimeSpan.FromSeconds(Math.Max(0, parse.GetValue(waitSubscriber))), parse.GetValue(screens), parse.GetValue(port),
+                parse.GetValue(broker), parse.GetValue(verbose));
+            return await RunAsync(settings, Console.Out, Console.In, cancellationToken);
+        });
+        return command;
+    }
+
+    public sealed record SimulationSettings(
+        string Patients, FileInfo? Script, bool Interactive, bool Loop, bool Exit, TimeSpan WaitSubscriber,
+        DirectoryInfo? Screens, int? Port, string? Broker, bool Verbose);
+
+    public static async Task<int> RunAsync(SimulationSettings settings, TextWriter consoleOut, TextReader consoleIn, CancellationToken cancellationToken)
+    {
+        var output = TextWriter.Synchronized(consoleOut);
+        IReadOnlyList<ScriptStep> steps;
+        try
+        {
+            steps = settings.Interactive ? [] : LoadSteps(settings);
+        }
+        catch (Exception ex) when (ex is FormatException or ArgumentException or IOException)
+        {
+            output.WriteLine($"error: {ex.Message}");
+            return 2;
+        }
+
+        var screenFolder = settings.Screens?.FullName ?? Path.Combine(Path.GetTempPath(), "mynaterm-sim", "screens");
+        using var host = BuildHost(settings, screenFolder, output);
+        var link = host.Services.GetRequiredService<MqttClinicLink>();
+        link.Published += (topic, payload) => output.WriteLine($"=== mqtt {topic} {payload}");
+        var printer = new ConsoleScreenPrinter(output, host.Services.GetRequiredService<TimeProvider>());
+        host.Services.GetRequiredService<ISessionMonitor>().SnapshotChanged += printer.Print;
+
+        try
+        {
+            await host.StartAsync(cancellationToken);
+        }
+        catch (OptionsValidationException ex)
+        {
+            output.WriteLine($"error: configuration is invalid: {string.Join("; ", ex.Failures)}");
+            return 2;
+        }
+        catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException)
+        {
+            output.WriteLine($"error: {ex.Message}");
+            return 2;
+        }
+
+        var options = host.Services.GetRequiredService<IOptions<ClinicLinkOptions>>().Value;
+        var embedded = string.IsNullOrWhiteSpace(options.Broker);
+        var brokerHost = embedded ? options.EmbeddedBindAddress : options.Broker!;
+        var brokerPort = embedded ? options.EmbeddedPort : options.Port;
+        output.WriteLine($"MynaTerminal simulator {typeof(SimulateCommand).Assembly.GetName().Version?.ToString(3)}");
+        output.WriteLine($"Screens (PNG): {screenFolder}/current.png");
+        output.WriteLine($"MQTT broker:   {(embedded ? "embedded" : "external")} {brokerHost}:{brokerPort}");
+        output.WriteLine($"Watch it with: mosquitto_sub -h {brokerHost} -p {brokerPort} -t 'mynaterm/#' -v");
+
+        var exitCode = 0;
+        try
+        {
+            if (embedded && settings.WaitSubscriber > TimeSpan.Zero)
+            {
+                output.WriteLine($"Waiting up to {settings.WaitSubscriber.TotalSeconds:0.#} s for an MQTT subscriber (--wait-subscriber 0 skips this)...");
+                var broker = host.Services.GetRequiredService<EmbeddedBroker>();
+                var subscribed = await WaitForSubscriberAsync(broker, settings.WaitSubscriber, cancellationToken);
+                output.WriteLine(subscribed ? "A subscriber is listening." : "No subscriber; going on.");
+            }
+
+            var patient = host.Services.GetRequiredService<ScriptedPatient>();
+            patient.Stepping += step => output.WriteLine($">>> {Describe(step)}");
+            if (settings.Interactive)
+            {
+                await RunInteractiveAsync(patient, consoleIn, output, cancellationToken);
+            }
+            else
+            {
+                do
+                {
+                    await patient.RunAsync(steps, cancellationToken);
+                }
+                while (settings.Loop && !cancellationToken.IsCancellationRequested);
+
+                output.WriteLine("All patients done.");
+                if (!settings.Exit)
+                {
+                    output.WriteLine("The terminal keeps running; Ctrl+C stops it.");
+                    await Task.Delay(Timeout.Infinite, cancellationToken);
+                }
+                else
+                {
+                    await WaitForDeliveryAsync(link, TimeSpan.FromSeconds(30), cancellationToken);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (TimeoutException ex)
+        {
+            output.WriteLine($"error: {ex.Message}");
+            exitCode = 1;
+        }
+        finally
+        {
+            await host.StopAsync(CancellationToken.None);
+        }
+
+        return exitCode;
+    }
+
+    /// <summary>
+    /// Waits until someone other than the simulated clinic subscribes on the embedded broker (a technician's
+    /// mosquitto_sub, a test observer), so that they see the verifications from the first patient on.
+    /// </summary>
+    private static async Task<bool> WaitForSubscriberAsync(EmbeddedBroker broker, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        static bool IsObserver(string clientId) => !clientId.StartsWith(SimulatedClinic.ClientIdPrefix, StringComparison.Ordinal);
+        var observed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnSubscribed(string clientId, string filter)
+        {
+            if (IsObserver(clientId))
+            {
+                observed.TrySetResult();
+            }
+        }
+
+        broker.ClientSubscribed += OnSubscribed;
+        try
+        {
+            if (broker.GetSubscriptions().Keys.Any(IsObserver))
+            {
+                return true;
+            }
+
+            await observed.Task.WaitAsync(timeout, cancellationToken);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+        finally
+        {
+            broker.ClientSubscribed -= OnSubscribed;
+        }
+    }
+
+    /// <summary>Before exiting, lets the outbox hand every verification to the broker.</summary>
+    private static async Task WaitForDeliveryAsync(MqttClinicLink link, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var until = DateTimeOffset.UtcNow + timeout;
+        while (await link.CountPendingVerificationsAsync(cancellationToken) > 0 && DateTimeOffset.UtcNow < until)
+        {
+            await Task.Delay(50, cancellationToken);
+        }
+    }
+
+    private static IReadOnlyList<ScriptStep> LoadSteps(SimulationSettings settings)
+    {
+        if (settings.Script is { } file)
+        {
+            return PatientScript.Parse(File.ReadAllText(file.FullName));
+        }
+
+        var steps = new List<ScriptStep>();
+        foreach (var name in settings.Patients.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!PatientScript.BuiltIn.TryGetValue(name, out var text))
+            {
+                throw new ArgumentException($"unknown patient '{name}'; known: {string.Join(", ", PatientScript.BuiltIn.Keys)}");
+            }
+
+            steps.AddRange(PatientScript.Parse(text));
+        }
+
+        return steps;
+    }
+
+    private static IHost BuildHost(SimulationSettings settings, string screenFolder, TextWriter output)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            ContentRootPath = AppContext.BaseDirectory,
+            Args = [],
+        });
+        builder.Configuration.AddEnvironmentVariables("MYNATERM_");
+        var overrides = new Dictionary<string, string?>
+        {
+            ["Display:OutputFolder"] = screenFolder,
+            ["Display:KeepHistory"] = "true",
+            ["Logging:LogLevel:Default"] = settings.Verbose ? "Information" : "Warning",
+            ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = settings.Verbose ? "Information" : "Warning",
+        };
+        if (settings.Port is { } port)
+        {
+            overrides["ClinicLink:EmbeddedPort"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        if (settings.Broker is { } broker)
+        {
+            overrides["ClinicLink:Broker"] = broker;
+        }
+
+        builder.Configuration.AddInMemoryCollection(overrides);
+        builder.Logging.SetMinimumLevel(settings.Verbose ? LogLevel.Information : LogLevel.Warning);
+
+        builder.Services
+            .AddClinicLink(builder.Configuration)
+            .AddPatientSession(builder.Configuration)
+            .AddDevices(builder.Configuration)
+            .AddScreens(builder.Configuration)
+            .AddSimulatedClinic();
+        return builder.Build();
+    }
+
+    private static async Task RunInteractiveAsync(ScriptedPatient patient, TextReader input, TextWriter output, CancellationToken cancellationToken)
+    {
+        output.WriteLine("Interactive patient: type script commands (insert normal, choose pin, pin 1234, consent all, remove, ...); 'quit' ends.");
+        var line = 0;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            output.Write("patient> ");
+            var text = await input.ReadLineAsync(cancellationToken);
+            if (text is null || text.Trim() is "quit" or "exit")
+            {
+                return;
+            }
+
+            if (string.IsNullOrWhiteSpace(text))
+            {
+                continue;
+            }
+
+            try
+            {
+                await patient.RunStepAsync(PatientScript.ParseLine(text, ++line), cancellationToken);
+            }
+            catch (Exception ex) when (ex is FormatException or TimeoutException or InvalidOperationException)
+            {
+                output.WriteLine($"error: {ex.Message}");
+            }
+        }
+    }
+
+    /// <summary>Describes a script step for the console; PIN digits are never printed.</summary>
+    private static string Describe(ScriptStep step) => step switch
+    {
+        ScriptStep.Insert i => $"patient inserts card '{i.Persona.Id}'",
+        ScriptStep.Remove => "patient removes the card",
+        ScriptStep.Wait w => $"patient waits for {w.Phase}",
+        ScriptStep.Press p when p.ActionIds.Any(id => id.StartsWith(Core.Session.ActionIds.DigitPrefix, StringComparison.Ordinal)) =>
+            $"patient types {p.ActionIds.Count(id => id.StartsWith(Core.Session.ActionIds.DigitPrefix, StringComparison.Ordinal))} digit(s) [hidden]" +
+            (p.ActionIds[^1] == Core.Session.ActionIds.PinOk ? " and presses 確定" : string.Empty),
+        ScriptStep.Press p => $"patient presses {string.Join(", ", p.ActionIds)}",
+        ScriptStep.ShowFace f => $"in front of the camera: {f.Who ?? "the card holder"}",
+        ScriptStep.Pause p => $"pause {p.Duration.TotalSeconds:0.#} s",
+        _ => step.ToString(),
+    };
+}

@@ -1,0 +1,132 @@
+using System.ComponentModel.DataAnnotations;
+using System.Net;
+
+namespace MynaTerminal.ClinicLink;
+
+/// <summary>
+/// Configuration section <c>ClinicLink</c>. With no <see cref="Broker"/> the terminal starts its own
+/// embedded broker on <see cref="EmbeddedBindAddress"/>:<see cref="EmbeddedPort"/> (loopback by default)
+/// and connects to it; with one, it connects to that broker (mosquitto on the clinic LAN or the Pi).
+/// </summary>
+public sealed class ClinicLinkOptions : IValidatableObject
+{
+    public const string SectionName = "ClinicLink";
+
+    /// <summary>This terminal's id: one topic level, <c>mynaterm/&lt;TerminalId&gt;/…</c>.</summary>
+    [Required]
+    [RegularExpression(MqttTopics.TerminalIdPattern, ErrorMessage = "TerminalId must match " + MqttTopics.TerminalIdPattern + ".")]
+    public string TerminalId { get; set; } = "terminal-1";
+
+    /// <summary>Host name or IP address of an external broker; null or empty = use the embedded broker.</summary>
+    public string? Broker { get; set; }
+
+    /// <summary>Port of the external broker.</summary>
+    [Range(1, 65535)]
+    public int Port { get; set; } = 1883;
+
+    /// <summary>Port the embedded broker listens on.</summary>
+    [Range(1, 65535)]
+    public int EmbeddedPort { get; set; } = 1883;
+
+    /// <summary>
+    /// Address the embedded broker binds to. Loopback by default, so nothing outside the device can reach
+    /// it; set 0.0.0.0 only on a closed network, and then also set <see cref="Username"/> and <see cref="Password"/>.
+    /// </summary>
+    [Required]
+    public string EmbeddedBindAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>User name for the broker. For the embedded broker it becomes required of every client.</summary>
+    public string? Username { get; set; }
+
+    public string? Password { get; set; }
+
+    /// <summary>TLS to the external broker.</summary>
+    public bool UseTls { get; set; }
+
+    /// <summary>PEM file of the CA that signed the broker's certificate (a private clinic CA); null = system trust store.</summary>
+    public string? CaCertificateFile { get; set; }
+
+    /// <summary>MQTT client id; null = <c>mynaterm-&lt;TerminalId&gt;</c>.</summary>
+    public string? ClientId { get; set; }
+
+    /// <summary>MQTT keep-alive; the link is also checked with a ping this often.</summary>
+    public TimeSpan KeepAlive { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>First wait before reconnecting; doubles per failed attempt up to <see cref="MaxReconnectDelay"/>.</summary>
+    public TimeSpan ReconnectDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    public TimeSpan MaxReconnectDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Limit for one connect, subscribe or publish (until its PUBACK).</summary>
+    public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Wait before publishing a verification again when the broker answered "no matching subscribers"
+    /// (nobody was listening, so it counts as not delivered) or refused it.
+    /// </summary>
+    public TimeSpan UndeliveredRetryDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>True when no external broker is configured.</summary>
+    public bool UsesEmbeddedBroker => string.IsNullOrWhiteSpace(Broker);
+
+    /// <summary>The MQTT client id the terminal uses.</summary>
+    public string EffectiveClientId => string.IsNullOrWhiteSpace(ClientId) ? $"mynaterm-{TerminalId}" : ClientId;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (!MqttTopics.IsValidTerminalId(TerminalId))
+        {
+            yield return new ValidationResult($"TerminalId must match {MqttTopics.TerminalIdPattern}.", [nameof(TerminalId)]);
+        }
+
+        if (!UsesEmbeddedBroker && Uri.CheckHostName(Broker!.Trim()) == UriHostNameType.Unknown)
+        {
+            yield return new ValidationResult("Broker must be a host name or an IP address.", [nameof(Broker)]);
+        }
+
+        if (!IPAddress.TryParse(EmbeddedBindAddress, out _))
+        {
+            yield return new ValidationResult("EmbeddedBindAddress must be an IP address.", [nameof(EmbeddedBindAddress)]);
+        }
+
+        if (!string.IsNullOrEmpty(Password) && string.IsNullOrEmpty(Username))
+        {
+            yield return new ValidationResult("Password needs a Username.", [nameof(Password), nameof(Username)]);
+        }
+
+        if (UseTls && UsesEmbeddedBroker)
+        {
+            yield return new ValidationResult("UseTls needs an external Broker; the embedded broker is plain MQTT on loopback.", [nameof(UseTls)]);
+        }
+
+        if (CaCertificateFile is not null && !UseTls)
+        {
+            yield return new ValidationResult("CaCertificateFile is only used with UseTls.", [nameof(CaCertificateFile)]);
+        }
+
+        if (ClientId is { Length: > 0 } && (ClientId.Length > 128 || ClientId.Any(c => char.IsControl(c) || c is '+' or '#' or '/')))
+        {
+            yield return new ValidationResult("ClientId must be at most 128 characters without control characters, '+', '#' or '/'.", [nameof(ClientId)]);
+        }
+
+        foreach (var (name, value, min, max) in new[]
+        {
+            (nameof(KeepAlive), KeepAlive, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(ushort.MaxValue)),
+            (nameof(ReconnectDelay), ReconnectDelay, TimeSpan.FromMilliseconds(10), TimeSpan.FromHours(1)),
+            (nameof(MaxReconnectDelay), MaxReconnectDelay, TimeSpan.FromMilliseconds(10), TimeSpan.FromHours(1)),
+            (nameof(OperationTimeout), OperationTimeout, TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(10)),
+            (nameof(UndeliveredRetryDelay), UndeliveredRetryDelay, TimeSpan.FromMilliseconds(10), TimeSpan.FromHours(1)),
+        })
+        {
+            if (value < min || value > max)
+            {
+                yield return new ValidationResult($"{name} must be between {min} and {max}.", [name]);
+            }
+        }
+
+        if (MaxReconnectDelay < ReconnectDelay)
+        {
+            yield return new ValidationResult("MaxReconnectDelay must not be shorter than ReconnectDelay.", [nameof(MaxReconnectDelay)]);
+        }
+    }
+}

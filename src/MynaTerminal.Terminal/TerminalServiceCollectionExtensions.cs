@@ -1,0 +1,60 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using MynaTerminal.Core.Devices;
+using MynaTerminal.Core.Session;
+using MynaTerminal.Display;
+using MynaTerminal.Face;
+using MynaTerminal.Simulation;
+
+namespace MynaTerminal.Terminal;
+
+/// <summary>The registrations Program.cs and the CLI share: each is one line there.</summary>
+public static class TerminalServiceCollectionExtensions
+{
+    /// <summary>
+    /// The patient session, its loop and the face pipeline; options validated at start. Register the clinic link
+    /// first: hosted services stop in reverse order, so the loop stops (and drains) before the link closes.
+    /// </summary>
+    public static IServiceCollection AddPatientSession(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<SessionOptions>().Bind(configuration.GetSection(SessionOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<FaceOptions>().Bind(configuration.GetSection(FaceOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => new PatientSession(sp.GetRequiredService<IOptions<SessionOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<FaceAuthenticator>();
+        services.AddSingleton<SessionRunner>();
+        services.AddSingleton<ISessionMonitor>(sp => sp.GetRequiredService<SessionRunner>());
+        services.AddHostedService(sp => sp.GetRequiredService<SessionRunner>());
+        return services;
+    }
+
+    /// <summary>
+    /// Devices per configuration section "Devices". Simulated is the embedded default; the real drivers
+    /// (PC/SC reader, V4L2 cameras, ONNX engine, SPI display) register here as they arrive.
+    /// </summary>
+    public static IServiceCollection AddDevices(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<DeviceOptions>().Bind(configuration.GetSection(DeviceOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<SimulatedCardReader>();
+        services.AddSingleton<ICardReader>(sp => sp.GetRequiredService<SimulatedCardReader>());
+        services.AddSingleton<SimulatedFaceCamera>();
+        services.AddSingleton<IFaceCamera>(sp => sp.GetRequiredService<SimulatedFaceCamera>());
+        services.AddSingleton<ICardFaceCamera, SimulatedCardFaceCamera>();
+        services.AddSingleton<ICardFaceReader, SimulatedCardFaceReader>();
+        services.AddSingleton<IFaceVerifier, SimulatedFaceVerifier>();
+        services.AddSingleton<SimulatedInput>();
+        services.AddSingleton<IInputDevice>(sp => sp.GetRequiredService<SimulatedInput>());
+        services.AddSingleton<ScriptedPatient>();
+        return services;
+    }
+
+    /// <summary>Screens: composed per language, drawn as PNG files (the simulated panel) and any extra displays.</summary>
+    public static IServiceCollection AddScreens(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<DisplayOptions>().Bind(configuration.GetSection(DisplayOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton<IDisplay>(sp => new PngFolderDisplay(sp.GetRequiredService<IOptions<DisplayOptions>>().Value));
+        return services;
+    }
+}
