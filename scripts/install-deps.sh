@@ -7,7 +7,12 @@
 #   libfontconfig1  SkiaSharp font lookup
 set -euo pipefail
 
-packages=(mosquitto mosquitto-clients pcscd libpcsclite1 vsmartcard-vpcd fonts-noto-cjk fonts-ipafont-gothic libopenjp2-7 libfontconfig1)
+# --runtime: only what the simulator itself needs (fonts, decoder, a client to watch MQTT).
+if [ "${1:-}" = "--runtime" ]; then
+  packages=(mosquitto-clients fonts-noto-cjk fonts-ipafont-gothic libopenjp2-7 libfontconfig1)
+else
+  packages=(mosquitto mosquitto-clients pcscd libpcsclite1 vsmartcard-vpcd fonts-noto-cjk fonts-ipafont-gothic libopenjp2-7 libfontconfig1)
+fi
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

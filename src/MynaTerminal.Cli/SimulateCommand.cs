@@ -88,6 +88,13 @@ public static class SimulateCommand
             output.WriteLine($"error: configuration is invalid: {string.Join("; ", ex.Failures)}");
             return 2;
         }
+        catch (System.Net.Sockets.SocketException ex) when (ex.SocketErrorCode == System.Net.Sockets.SocketError.AddressAlreadyInUse)
+        {
+            var inUse = settings.Port?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "1883";
+            output.WriteLine($"error: port {inUse} is already in use (a mosquitto service, or another simulator?). " +
+                "Use --port <free port>, or --broker 127.0.0.1 to publish to the broker that is running.");
+            return 2;
+        }
         catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException)
         {
             output.WriteLine($"error: {ex.Message}");
@@ -119,6 +126,7 @@ public static class SimulateCommand
             if (settings.Interactive)
             {
                 await RunInteractiveAsync(patient, consoleIn, output, cancellationToken);
+                await WaitForDeliveryAsync(link, TimeSpan.FromSeconds(30), cancellationToken);
             }
             else
             {
@@ -251,6 +259,8 @@ public static class SimulateCommand
 
         builder.Configuration.AddInMemoryCollection(overrides);
         builder.Logging.SetMinimumLevel(settings.Verbose ? LogLevel.Information : LogLevel.Warning);
+        // Start-up failures are reported in one plain line by RunAsync, not as the host's stack trace.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", settings.Verbose ? LogLevel.Information : LogLevel.None);
 
         builder.Services
             .AddClinicLink(builder.Configuration)

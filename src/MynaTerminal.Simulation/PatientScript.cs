@@ -102,7 +102,7 @@ public static class PatientScript
                 var other => throw Error(number, $"unknown command '{other}'"),
             };
         }
-        catch (Exception ex) when (ex is ArgumentException or FormatException or OverflowException)
+        catch (Exception ex) when (ex is (ArgumentException or FormatException or OverflowException) and not ScriptFormatException)
         {
             throw Error(number, ex.Message);
         }
@@ -141,7 +141,7 @@ public static class PatientScript
         throw Error(line, "consent all | consent individual yes|no ...");
     }
 
-    private static FormatException Error(int line, string message) => new($"script line {line}: {message}");
+    private static ScriptFormatException Error(int line, string message) => new($"script line {line}: {message}");
 
     /// <summary>Ready-made patients for <c>mynaterm simulate --patients</c>, one per path through the session.</summary>
     public static IReadOnlyDictionary<string, string> BuiltIn { get; } = new Dictionary<string, string>
@@ -257,3 +257,6 @@ public static class PatientScript
             """,
     };
 }
+
+/// <summary>A script line that cannot be understood; the message names the line.</summary>
+public sealed class ScriptFormatException(string message) : FormatException(message);

@@ -204,3 +204,44 @@ public sealed class SimulateEndToEndTests
         Assert.Contains("unknown patient", console.ToString());
     }
 }
+
+public sealed class SimulateErrorTests
+{
+    [Fact]
+    public async Task Busy_broker_port_is_reported_in_plain_words()
+    {
+        using var blocker = new TcpListener(IPAddress.Loopback, 0);
+        blocker.Start();
+        var port = ((IPEndPoint)blocker.LocalEndpoint).Port;
+        var console = new StringWriter();
+        var settings = new SimulateCommand.SimulationSettings("pin", null, false, false, true, TimeSpan.Zero, new DirectoryInfo(Path.GetTempPath()), port, null, false);
+        var code = await SimulateCommand.RunAsync(settings, console, TextReader.Null, TestContext.Current.CancellationToken);
+        Assert.Equal(2, code);
+        Assert.Contains($"port {port} is already in use", console.ToString());
+    }
+
+    [Fact]
+    public async Task Script_errors_name_the_line()
+    {
+        var file = Path.Combine(Directory.CreateTempSubdirectory("mynaterm-script-").FullName, "bad.txt");
+        await File.WriteAllTextAsync(file, "insert normal\nwait MethodChoice\npin 12\n", TestContext.Current.CancellationToken);
+        var console = new StringWriter();
+        var settings = new SimulateCommand.SimulationSettings("pin", new FileInfo(file), false, false, true, TimeSpan.Zero, null, SimulateEndToEndTests.FreePort(), null, false);
+        Assert.Equal(2, await SimulateCommand.RunAsync(settings, console, TextReader.Null, TestContext.Current.CancellationToken));
+        Assert.Contains("script line 3: pin takes exactly four digits", console.ToString());
+    }
+
+    [Fact]
+    public async Task Interactive_patient_drives_a_session_from_standard_input()
+    {
+        var port = SimulateEndToEndTests.FreePort();
+        var input = new StringReader("insert normal\nwait MethodChoice\nchoose pin\nwait Pin\npin 1234\nwait Consent\nconsent all\nwait Done\nbogus command\nremove\nwait Idle\nquit\n");
+        var console = new StringWriter();
+        var settings = new SimulateCommand.SimulationSettings("pin", null, true, false, true, TimeSpan.Zero, Directory.CreateTempSubdirectory("mynaterm-e2e-"), port, null, false);
+        Assert.Equal(0, await SimulateCommand.RunAsync(settings, console, input, TestContext.Current.CancellationToken));
+        var output = console.ToString();
+        Assert.Contains("--- screen done", output);
+        Assert.Contains("error: script line 9: unknown command 'bogus'", output);
+        Assert.Contains("=== mqtt mynaterm/terminal-1/event/verification", output);
+    }
+}

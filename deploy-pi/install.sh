@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs MynaTerminal on the device from a folder made by publish.sh. Run as root.
+set -euo pipefail
+cd "$(dirname "$0")"
+[ "$(id -u)" -eq 0 ] || { echo "run as root" >&2; exit 1; }
+
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends pcscd libpcsclite1 fonts-noto-cjk libopenjp2-7 libfontconfig1 >/dev/null
+
+id mynaterm >/dev/null 2>&1 || useradd --system --home /var/lib/mynaterm --shell /usr/sbin/nologin mynaterm
+for group in video gpio spi input audio; do
+  getent group "$group" >/dev/null && usermod -aG "$group" mynaterm
+done
+
+install -d -o root -g root /opt/mynaterm /etc/mynaterm
+cp -a app/. /opt/mynaterm/
+[ -f /etc/mynaterm/appsettings.json ] || install -m 0640 -g mynaterm app/appsettings.json /etc/mynaterm/appsettings.json
+install -m 0644 mynaterm.service /etc/systemd/system/mynaterm.service
+ln -sf /opt/mynaterm/mynaterm /usr/local/bin/mynaterm
+
+systemctl daemon-reload
+systemctl enable --now mynaterm
+systemctl --no-pager status mynaterm || true
