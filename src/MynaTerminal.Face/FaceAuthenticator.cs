@@ -54,20 +54,33 @@ public sealed class FaceAuthenticator(
         }
 
         var chipPhoto = ((FacePhotoOutcome.Photo)photo).Image;
-        using var reference = verifier.Enrol(chipPhoto);
-        chipPhoto.Clear();
-        if (!reference.IsUsable)
+        IFaceReference reference;
+        try
         {
-            return new FaceOutcome.CardFaceRejected("no face found in the chip photo");
+            reference = verifier.Enrol(chipPhoto);
+        }
+        finally
+        {
+            // Wiped even when the engine throws: the chip photo must not outlive the attempt.
+            chipPhoto.Clear();
         }
 
-        return await MatchLiveFramesAsync(reference, progress, cancellationToken);
+        using (reference)
+        {
+            if (!reference.IsUsable)
+            {
+                return new FaceOutcome.CardFaceRejected("no face found in the chip photo");
+            }
+
+            return await MatchLiveFramesAsync(reference, progress, cancellationToken);
+        }
     }
 
     private async Task<FaceOutcome> MatchLiveFramesAsync(IFaceReference reference, Action<FaceHint> progress, CancellationToken cancellationToken)
     {
-        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        limit.CancelAfter(_options.AttemptDuration);
+        // The time limit runs on the injected clock (as everything else here does), not on the system timer.
+        using var timeUp = new CancellationTokenSource(_options.AttemptDuration, clock);
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeUp.Token);
         var best = 0.0;
         var liveMatches = 0;
         var spoofFrames = 0;

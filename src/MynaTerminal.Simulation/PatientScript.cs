@@ -59,6 +59,11 @@ public static class PatientScript
     public static ScriptStep ParseLine(string line, int number)
     {
         var words = line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+        if (words.Length == 0)
+        {
+            throw Error(number, "empty line");
+        }
+
         string Arg(int index) => index < words.Length ? words[index] : throw Error(number, $"'{words[0]}' needs an argument");
         try
         {
@@ -66,9 +71,9 @@ public static class PatientScript
             {
                 "insert" => new ScriptStep.Insert(number, Persona.Get(Arg(1))),
                 "remove" => new ScriptStep.Remove(number),
-                "wait" => new ScriptStep.Wait(number, Enum.Parse<SessionPhase>(Arg(1), ignoreCase: true),
-                    words.Length > 2 ? TimeSpan.FromSeconds(double.Parse(words[2], System.Globalization.CultureInfo.InvariantCulture)) : DefaultWait),
-                "choose" => Press(number, ActionIds.Method(Enum.Parse<MethodOption>(Arg(1), ignoreCase: true))),
+                "wait" => new ScriptStep.Wait(number, ParseName<SessionPhase>(number, Arg(1)),
+                    words.Length > 2 ? Seconds(number, words[2]) : DefaultWait),
+                "choose" => Press(number, ActionIds.Method(ParseName<MethodOption>(number, Arg(1)))),
                 "pin" => PinStep(number, Arg(1)),
                 "confirm-last" => Press(number, ActionIds.PinConfirmLastTry),
                 "consent" => ConsentStep(number, words),
@@ -98,7 +103,7 @@ public static class PatientScript
                     var other => throw Error(number, $"staff is approve, resume or cancel, not '{other}'"),
                 }),
                 "press" => Press(number, Arg(1)),
-                "pause" => new ScriptStep.Pause(number, TimeSpan.FromSeconds(double.Parse(Arg(1), System.Globalization.CultureInfo.InvariantCulture))),
+                "pause" => new ScriptStep.Pause(number, Seconds(number, Arg(1))),
                 var other => throw Error(number, $"unknown command '{other}'"),
             };
         }
@@ -109,6 +114,25 @@ public static class PatientScript
     }
 
     private static ScriptStep.Press Press(int line, params string[] ids) => new(line, ids);
+
+    /// <summary>
+    /// An enum member by name only. (Enum.Parse also takes numbers and comma lists, so "choose 7" would
+    /// silently become an undefined method and "wait 3" a phase picked by its number.)
+    /// </summary>
+    private static T ParseName<T>(int line, string word)
+        where T : struct, Enum =>
+        Enum.GetNames<T>().FirstOrDefault(n => string.Equals(n, word, StringComparison.OrdinalIgnoreCase)) is { } name
+            ? Enum.Parse<T>(name)
+            : throw Error(line, $"'{word}' is not one of {string.Join(", ", Enum.GetNames<T>())}");
+
+    /// <summary>A non-negative, finite number of seconds.</summary>
+    private static TimeSpan Seconds(int line, string word)
+    {
+        var seconds = double.Parse(word, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture);
+        return double.IsFinite(seconds) && seconds >= 0
+            ? TimeSpan.FromSeconds(seconds)
+            : throw Error(line, $"'{word}' is not a number of seconds (0 or more)");
+    }
 
     private static ScriptStep PinStep(int line, string digits)
     {

@@ -13,7 +13,7 @@ namespace MynaTerminal.Simulation;
 /// <param name="Pin">The PIN the patient knows (null: none, e.g. 顔認証マイナンバーカード).</param>
 /// <param name="PinState">Initial PIN counter state.</param>
 /// <param name="HasFacePhoto">Whether the 券面AP with the chip photo exists.</param>
-/// <param name="MatchingNumberB">照合番号B printed on the card face (YYMMDD + expiry year + security code).</param>
+/// <param name="MatchingNumberB">照合番号B printed on the card face (和暦 YYMMDD + expiry year + security code).</param>
 public sealed record Persona(
     string Id,
     string GreetingName,
@@ -29,13 +29,13 @@ public sealed record Persona(
 
     public static IReadOnlyList<Persona> All { get; } =
     [
-        new("normal", "山田 太郎", CardKind.Card, TimeSpan.FromDays(3 * 365), "1234", new PinStatus.Ready(3), true, "85040120300427"),
-        new("expiring", "佐藤 花子", CardKind.Card, TimeSpan.FromDays(45), "2468", new PinStatus.Ready(3), true, "52111120260815"),
-        new("grace", "鈴木 一郎", CardKind.Card, TimeSpan.FromDays(-30), "1357", new PinStatus.Ready(3), true, "47030320260321"),
-        new("expired", "高橋 次郎", CardKind.Card, TimeSpan.FromDays(-200), "9999", new PinStatus.Ready(3), true, "60070720250911"),
-        new("last-try", "伊藤 三郎", CardKind.Card, TimeSpan.FromDays(700), "4321", new PinStatus.Ready(1), true, "71121220280606"),
-        new("pin-blocked", "渡辺 幸子", CardKind.Card, TimeSpan.FromDays(900), "5555", new PinStatus.Blocked(), true, "39090920290101"),
-        new("face-only", "中村 𠮷男", CardKind.Card, TimeSpan.FromDays(1500), null, new PinStatus.NotIssued(), true, "30010520300202"),
+        new("normal", "山田 太郎", CardKind.Card, TimeSpan.FromDays(3 * 365), "1234", new PinStatus.Ready(3), true, "60040120290427"),
+        new("expiring", "佐藤 花子", CardKind.Card, TimeSpan.FromDays(45), "2468", new PinStatus.Ready(3), true, "27111120260815"),
+        new("grace", "鈴木 一郎", CardKind.Card, TimeSpan.FromDays(-30), "1357", new PinStatus.Ready(3), true, "22030320260321"),
+        new("expired", "高橋 次郎", CardKind.Card, TimeSpan.FromDays(-200), "9999", new PinStatus.Ready(3), true, "35070720250911"),
+        new("last-try", "伊藤 三郎", CardKind.Card, TimeSpan.FromDays(700), "4321", new PinStatus.Ready(1), true, "46121220280606"),
+        new("pin-blocked", "渡辺 幸子", CardKind.Card, TimeSpan.FromDays(900), "5555", new PinStatus.Blocked(), true, "14090920290101"),
+        new("face-only", "中村 𠮷男", CardKind.Card, TimeSpan.FromDays(1500), null, new PinStatus.NotIssued(), true, "05010520300202"),
         new("android", "小林 健", CardKind.Android, TimeSpan.FromDays(1000), "8642", new PinStatus.Ready(3), false, ""),
         new("iphone", "加藤 優", CardKind.IPhone, TimeSpan.FromDays(1000), null, new PinStatus.Ready(3), false, ""),
         new("unknown", "", null, TimeSpan.Zero, null, new PinStatus.NotIssued(), false, ""),

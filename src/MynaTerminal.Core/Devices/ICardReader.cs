@@ -36,17 +36,33 @@ public interface ICardReader
 }
 
 /// <summary>
-/// 照合番号B: birth date (YYMMDD), expiry year (YYYY) and security code (4 digits) printed on the card face.
-/// It opens the 券面AP without a PIN. It is personal data: never logged, kept only for the VERIFY.
+/// 照合番号B: birth date as a Japanese-era YYMMDD (和暦, era not encoded), expiry year (YYYY, Gregorian) and
+/// security code (4 digits), as printed on the card face: born 1980-02-17 (昭和55), expiring 2035, code 2285 →
+/// <c>55021720352285</c>. It opens the 券面AP without a PIN. It is personal data: never logged, kept only for
+/// the VERIFY.
 /// </summary>
 public sealed class MatchingNumberB
 {
     public const int Length = 14;
+
+    /// <summary>
+    /// First days of the eras a living card holder can be born in (大正, 昭和, 平成, 令和). 明治 births (before
+    /// 1912-07-30) are not accepted: such a card goes to the PIN or to staff instead of risking a VERIFY.
+    /// </summary>
+    private static readonly DateOnly[] EraStarts =
+    [
+        new(1912, 7, 30), new(1926, 12, 25), new(1989, 1, 8), new(2019, 5, 1),
+    ];
+
     private readonly string _digits;
 
     private MatchingNumberB(string digits) => _digits = digits;
 
-    /// <summary>Validates shape and plausibility before any VERIFY is spent (real date, expiry after birth).</summary>
+    /// <summary>
+    /// Validates shape and plausibility before any VERIFY is spent: 14 ASCII digits; YYMMDD is a real date
+    /// inside one of the eras and not in the future; the expiry year is between 2015 (first cards) and
+    /// today + 11 (cards are issued for at most 10 years after the next birthday).
+    /// </summary>
     public static bool TryCreate(string digits, DateTimeOffset today, out MatchingNumberB? number)
     {
         number = null;
@@ -55,24 +71,45 @@ public sealed class MatchingNumberB
             return false;
         }
 
-        var yy = int.Parse(digits[..2]);
-        var mm = int.Parse(digits[2..4]);
-        var dd = int.Parse(digits[4..6]);
+        var eraYear = int.Parse(digits[..2]);
+        var month = int.Parse(digits[2..4]);
+        var day = int.Parse(digits[4..6]);
         var expiryYear = int.Parse(digits[6..10]);
-        if (mm is < 1 or > 12 || dd < 1 || expiryYear < 2015 || expiryYear > today.Year + 11)
-        {
-            return false;
-        }
-
-        // Both centuries are possible for YY; at least one must give a real date.
-        var real = new[] { 1900 + yy, 2000 + yy }.Any(y => dd <= DateTime.DaysInMonth(y, mm) && new DateTime(y, mm, 1) <= today.UtcDateTime);
-        if (!real)
+        var todayDate = DateOnly.FromDateTime(today.Date);
+        if (expiryYear < 2015 || expiryYear > today.Year + 11 || !IsEraDate(eraYear, month, day, todayDate))
         {
             return false;
         }
 
         number = new MatchingNumberB(digits);
         return true;
+    }
+
+    /// <summary>True when YY/MM/DD is a real date in at least one era, and not after today.</summary>
+    private static bool IsEraDate(int eraYear, int month, int day, DateOnly today)
+    {
+        if (eraYear < 1 || month is < 1 or > 12 || day < 1)
+        {
+            return false;
+        }
+
+        for (var era = 0; era < EraStarts.Length; era++)
+        {
+            var year = EraStarts[era].Year + eraYear - 1;
+            if (day > DateTime.DaysInMonth(year, month))
+            {
+                continue;
+            }
+
+            var date = new DateOnly(year, month, day);
+            var nextEraStart = era + 1 < EraStarts.Length ? EraStarts[era + 1] : DateOnly.MaxValue;
+            if (date >= EraStarts[era] && date < nextEraStart && date <= today)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The ASCII bytes the VERIFY carries.</summary>
