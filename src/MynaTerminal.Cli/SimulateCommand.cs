@@ -27,7 +27,7 @@ public static class SimulateCommand
         };
         var script = new Option<FileInfo?>("--script") { Description = "Play a patient script file instead (see README for the grammar)." };
         var interactive = new Option<bool>("--interactive") { Description = "Read patient commands from standard input (same grammar as scripts)." };
-        var loop = new Option<bool>("--loop") { Description = "Repeat the patients until stopped." };
+        var once = new Option<bool>("--once") { Description = "Play the patients once, then keep the terminal idle (default: repeat them until stopped)." };
         var exit = new Option<bool>("--exit") { Description = "Stop the terminal when the patients are done (default: keep running until Ctrl+C)." };
         var waitSubscriber = new Option<double>("--wait-subscriber")
         {
@@ -41,12 +41,12 @@ public static class SimulateCommand
 
         var command = new Command("simulate", "Run the whole terminal on simulated hardware with scripted or interactive patients.")
         {
-            patients, script, interactive, loop, exit, waitSubscriber, screens, port, broker, verbose,
+            patients, script, interactive, once, exit, waitSubscriber, screens, port, broker, verbose,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var settings = new SimulationSettings(
-                parse.GetValue(patients)!, parse.GetValue(script), parse.GetValue(interactive), parse.GetValue(loop), parse.GetValue(exit),
+                parse.GetValue(patients)!, parse.GetValue(script), parse.GetValue(interactive), !parse.GetValue(once) && !parse.GetValue(exit), parse.GetValue(exit),
                 TimeSpan.FromSeconds(Math.Max(0, parse.GetValue(waitSubscriber))), parse.GetValue(screens), parse.GetValue(port),
                 parse.GetValue(broker), parse.GetValue(verbose));
             return await RunAsync(settings, Console.Out, Console.In, cancellationToken);
@@ -130,11 +130,14 @@ public static class SimulateCommand
             }
             else
             {
-                do
+                await patient.RunAsync(steps, cancellationToken);
+                while (settings.Loop && !cancellationToken.IsCancellationRequested)
                 {
+                    // A terminal in a waiting room: the same patients come again, so a late observer still sees sessions.
+                    output.WriteLine("Patients done; they come again in 3 s (Ctrl+C stops, --once plays them once).");
+                    await Task.Delay(TimeSpan.FromSeconds(3), cancellationToken);
                     await patient.RunAsync(steps, cancellationToken);
                 }
-                while (settings.Loop && !cancellationToken.IsCancellationRequested);
 
                 output.WriteLine("All patients done.");
                 if (!settings.Exit)
