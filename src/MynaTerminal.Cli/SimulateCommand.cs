@@ -247,6 +247,8 @@ public static class SimulateCommand
         {
             ["Display:OutputFolder"] = screenFolder,
             ["Display:KeepHistory"] = "true",
+            // Durable like the device's, but per simulator folder (undelivered verifications of a killed run go out next time).
+            ["ClinicLink:OutboxPath"] = Path.Combine(screenFolder, "outbox.db"),
             ["Logging:LogLevel:Default"] = settings.Verbose ? "Information" : "Warning",
             ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = settings.Verbose ? "Information" : "Warning",
         };

@@ -66,6 +66,23 @@ public sealed class ClinicLinkOptions : IValidatableObject
     /// </summary>
     public TimeSpan UndeliveredRetryDelay { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>Default for <see cref="OutboxPath"/>.</summary>
+    public const string DefaultOutboxPath = "/var/lib/mynaterm/outbox.db";
+
+    /// <summary>
+    /// The durable verification outbox (<see cref="SqliteVerificationOutbox"/>), a SQLite file. Empty = keep
+    /// verifications only in memory (<see cref="InMemoryVerificationOutbox"/>: lost on restart; tests and
+    /// simulation only). Must be an absolute path; its directory is created at start.
+    /// </summary>
+    public string? OutboxPath { get; set; } = DefaultOutboxPath;
+
+    /// <summary>Most verifications waiting for delivery; further ones are refused (never dropped). A warning and an alert come at 90 %.</summary>
+    [Range(1, 1_000_000)]
+    public int OutboxCapacity { get; set; } = InMemoryVerificationOutbox.DefaultCapacity;
+
+    /// <summary>True when verifications are kept in the durable SQLite outbox.</summary>
+    public bool UsesDurableOutbox => !string.IsNullOrWhiteSpace(OutboxPath);
+
     /// <summary>True when no external broker is configured.</summary>
     public bool UsesEmbeddedBroker => string.IsNullOrWhiteSpace(Broker);
 
@@ -124,9 +141,44 @@ public sealed class ClinicLinkOptions : IValidatableObject
             }
         }
 
+        if (UsesDurableOutbox && OutboxPathProblem(OutboxPath!) is { } problem)
+        {
+            yield return new ValidationResult($"OutboxPath {problem}", [nameof(OutboxPath)]);
+        }
+
         if (MaxReconnectDelay < ReconnectDelay)
         {
             yield return new ValidationResult("MaxReconnectDelay must not be shorter than ReconnectDelay.", [nameof(MaxReconnectDelay)]);
         }
+    }
+
+    /// <summary>Why <paramref name="path"/> cannot hold the outbox, or null. No side effects: the directory is created by the outbox.</summary>
+    private static string? OutboxPathProblem(string path)
+    {
+        if (path.IndexOfAny(Path.GetInvalidPathChars()) >= 0 || !Path.IsPathFullyQualified(path))
+        {
+            return "must be an absolute file path.";
+        }
+
+        if (Path.EndsInDirectorySeparator(path) || Directory.Exists(path))
+        {
+            return "must name a file, not a directory.";
+        }
+
+        // The directory can be created when its nearest existing ancestor is a directory, not a file.
+        for (var directory = Path.GetDirectoryName(path); !string.IsNullOrEmpty(directory); directory = Path.GetDirectoryName(directory))
+        {
+            if (Directory.Exists(directory))
+            {
+                return null;
+            }
+
+            if (File.Exists(directory))
+            {
+                return $"cannot be created: '{directory}' is a file.";
+            }
+        }
+
+        return "has no existing ancestor directory.";
     }
 }

@@ -104,6 +104,21 @@ public sealed partial class MqttClinicLink : IClinicLink, IHostedService, IAsync
             // An observer appeared: retry a verification that nobody was listening for.
             _embeddedBroker.ClientSubscribed += OnBrokerClientSubscribed;
         }
+
+        // Staff learn about outbox trouble as a deviceFault alert (kept while offline, sent once connected).
+        if (_outbox is SqliteVerificationOutbox { CorruptFileMovedTo: { } movedTo })
+        {
+            RaiseOutboxAlert($"The verification outbox file could not be opened and was moved aside to {movedTo}; a new outbox was started.");
+        }
+
+        if (_outbox is IVerificationOutboxCapacity capacity)
+        {
+            capacity.NearlyFullChanged += OnOutboxNearlyFullChanged;
+            if (capacity.NearlyFull)
+            {
+                OnOutboxNearlyFullChanged(true);
+            }
+        }
     }
 
     /// <summary>
@@ -229,6 +244,11 @@ public sealed partial class MqttClinicLink : IClinicLink, IHostedService, IAsync
             _embeddedBroker.ClientSubscribed -= OnBrokerClientSubscribed;
         }
 
+        if (_outbox is IVerificationOutboxCapacity capacity)
+        {
+            capacity.NearlyFullChanged -= OnOutboxNearlyFullChanged;
+        }
+
         try
         {
             await StopAsync(CancellationToken.None).ConfigureAwait(false);
@@ -252,6 +272,11 @@ public sealed partial class MqttClinicLink : IClinicLink, IHostedService, IAsync
         if (_embeddedBroker is not null)
         {
             _embeddedBroker.ClientSubscribed -= OnBrokerClientSubscribed;
+        }
+
+        if (_outbox is IVerificationOutboxCapacity capacity)
+        {
+            capacity.NearlyFullChanged -= OnOutboxNearlyFullChanged;
         }
 
         try
@@ -882,6 +907,17 @@ public sealed partial class MqttClinicLink : IClinicLink, IHostedService, IAsync
     }
 
     private void OnBrokerClientSubscribed(string clientId, string topicFilter) => _outboxSignal.Set();
+
+    private void OnOutboxNearlyFullChanged(bool nearlyFull)
+    {
+        if (nearlyFull && _outbox is IVerificationOutboxCapacity capacity)
+        {
+            RaiseOutboxAlert($"The verification outbox is nearly full (capacity {capacity.Capacity}); verifications are refused once it is full.");
+        }
+    }
+
+    private void RaiseOutboxAlert(string detail) =>
+        _ = PublishAlertAsync(new TerminalAlert(AlertKind.DeviceFault, null, DateTimeOffset.UtcNow, detail), CancellationToken.None);
 
     // ---- requests -----------------------------------------------------------------------------------
 

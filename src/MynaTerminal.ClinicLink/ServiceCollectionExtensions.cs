@@ -2,6 +2,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using MynaTerminal.Core.Devices;
 
 namespace MynaTerminal.ClinicLink;
@@ -12,9 +14,10 @@ public static class ServiceCollectionExtensions
     /// Adds the MQTT clinic link: <see cref="ClinicLinkOptions"/> bound from section <c>ClinicLink</c> and
     /// validated when the host starts; the <see cref="EmbeddedBroker"/> (hosted, started first) when the
     /// section names no <c>Broker</c>; one <see cref="MqttClinicLink"/> that is both the
-    /// <see cref="IClinicLink"/> and a hosted service; and an <see cref="InMemoryVerificationOutbox"/>
-    /// unless an <see cref="IVerificationOutbox"/> is already registered (register a durable one first,
-    /// or replace it afterwards).
+    /// <see cref="IClinicLink"/> and a hosted service; and, unless an <see cref="IVerificationOutbox"/> is
+    /// already registered, a <see cref="SqliteVerificationOutbox"/> on <c>OutboxPath</c> (default
+    /// <see cref="ClinicLinkOptions.DefaultOutboxPath"/>), or an <see cref="InMemoryVerificationOutbox"/> when
+    /// <c>OutboxPath</c> is set to empty.
     /// </summary>
     public static IServiceCollection AddClinicLink(this IServiceCollection services, IConfiguration configuration)
     {
@@ -27,7 +30,19 @@ public static class ServiceCollectionExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
-        services.TryAddSingleton<IVerificationOutbox, InMemoryVerificationOutbox>();
+        // Durable by default (ClinicLink:OutboxPath); an empty OutboxPath explicitly chooses memory only.
+        // Resolved with the link, i.e. when the host starts: a broken outbox stops the start with a clear error.
+        services.TryAddSingleton<IVerificationOutbox>(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<ClinicLinkOptions>>().Value;
+            return options.UsesDurableOutbox
+                ? new SqliteVerificationOutbox(
+                    options.OutboxPath!,
+                    options.OutboxCapacity,
+                    sp.GetService<ILogger<SqliteVerificationOutbox>>(),
+                    sp.GetService<TimeProvider>())
+                : new InMemoryVerificationOutbox(options.OutboxCapacity);
+        });
 
         // Hosted services start in registration order and stop in reverse: broker first up, last down.
         if (string.IsNullOrWhiteSpace(section[nameof(ClinicLinkOptions.Broker)]))

@@ -17,6 +17,7 @@ public sealed class HostConfigurationTests
         {
             ["Display:OutputFolder"] = Directory.CreateTempSubdirectory("mynaterm-host-").FullName,
             ["ClinicLink:EmbeddedPort"] = SimulateEndToEndTests.FreePort().ToString(),
+            ["ClinicLink:OutboxPath"] = "",
         });
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Services

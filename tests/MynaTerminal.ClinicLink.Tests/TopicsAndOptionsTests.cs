@@ -140,6 +140,8 @@ public sealed class TopicsAndOptionsTests
     private static IHost BuildHost(Dictionary<string, string?> settings)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        // Memory-only outbox unless a test says otherwise: never touch /var/lib/mynaterm from a test.
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["ClinicLink:OutboxPath"] = "" });
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Services.AddLogging();
         builder.Services.AddClinicLink(builder.Configuration);

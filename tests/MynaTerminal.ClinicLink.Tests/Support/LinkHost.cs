@@ -36,6 +36,8 @@ internal sealed class LinkHost : IAsyncDisposable
         ["UndeliveredRetryDelay"] = "00:00:00.200",
         ["OperationTimeout"] = "00:00:05",
         ["KeepAlive"] = "00:00:10",
+        // Memory only unless a test names a file (the default is the durable /var/lib/mynaterm/outbox.db).
+        ["OutboxPath"] = "",
     };
 
     /// <param name="beforeStart">Runs on the link before the host starts (to attach observers without missing events).</param>
