@@ -2,21 +2,40 @@ using System.ComponentModel.DataAnnotations;
 
 namespace MynaTerminal.Terminal;
 
-/// <summary>Which implementation drives each device (section "Devices").</summary>
+/// <summary>Which implementation drives each device (section "Devices"). Simulated is the embedded default.</summary>
 public sealed class DeviceOptions : IValidatableObject
 {
     public const string Section = "Devices";
 
-    /// <summary>"Simulated" (the embedded default). Real drivers are chosen per device once they exist.</summary>
-    public string Mode { get; set; } = "Simulated";
+    /// <summary>
+    /// The IC-card reader: <see cref="CardReaderKind.Simulated"/> (in-process simulated card, driven by
+    /// <c>mynaterm simulate</c>) or <see cref="CardReaderKind.Pcsc"/> (real readers through pcsc-lite; the
+    /// My Number Card protocol with the forbidden-command guard; options in sections "Pcsc" and "Card").
+    /// </summary>
+    public CardReaderKind CardReader { get; set; } = CardReaderKind.Simulated;
+
+    /// <summary>Cameras and face engine. Only the simulated ones exist in this build (ONNX engine: issue 4).</summary>
+    public string Cameras { get; set; } = "Simulated";
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        if (!string.Equals(Mode, "Simulated", StringComparison.OrdinalIgnoreCase))
+        if (!Enum.IsDefined(CardReader))
+        {
+            yield return new ValidationResult($"Devices:CardReader '{CardReader}' is unknown: use Simulated or Pcsc.", [nameof(CardReader)]);
+        }
+
+        if (!string.Equals(Cameras, "Simulated", StringComparison.OrdinalIgnoreCase))
         {
             yield return new ValidationResult(
-                $"Devices:Mode '{Mode}' is not available in this build: only 'Simulated' is. The PC/SC reader and camera drivers are tracked in the issues.",
-                [nameof(Mode)]);
+                $"Devices:Cameras '{Cameras}' is not available in this build: only 'Simulated' is (the V4L2 cameras and the ONNX face engine are tracked in the issues).",
+                [nameof(Cameras)]);
         }
     }
+}
+
+/// <summary>The card reader implementations.</summary>
+public enum CardReaderKind
+{
+    Simulated,
+    Pcsc,
 }

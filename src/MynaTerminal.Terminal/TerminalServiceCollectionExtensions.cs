@@ -2,10 +2,12 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using MynaTerminal.Card;
 using MynaTerminal.Core.Devices;
 using MynaTerminal.Core.Session;
 using MynaTerminal.Display;
 using MynaTerminal.Face;
+using MynaTerminal.Pcsc;
 using MynaTerminal.Simulation;
 
 namespace MynaTerminal.Terminal;
@@ -31,14 +33,28 @@ public static class TerminalServiceCollectionExtensions
     }
 
     /// <summary>
-    /// Devices per configuration section "Devices". Simulated is the embedded default; the real drivers
-    /// (PC/SC reader, V4L2 cameras, ONNX engine, SPI display) register here as they arrive.
+    /// Devices per configuration section "Devices". Simulated is the embedded default; <c>Devices:CardReader=Pcsc</c>
+    /// drives real readers through pcsc-lite with the My Number Card protocol.
     /// </summary>
     public static IServiceCollection AddDevices(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<DeviceOptions>().Bind(configuration.GetSection(DeviceOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        var devices = configuration.GetSection(DeviceOptions.Section).Get<DeviceOptions>() ?? new DeviceOptions();
+
+        // The simulated card is always there: the simulated card-face camera and the scripted patient use it.
         services.AddSingleton<SimulatedCardReader>();
-        services.AddSingleton<ICardReader>(sp => sp.GetRequiredService<SimulatedCardReader>());
+        if (devices.CardReader == CardReaderKind.Pcsc)
+        {
+            services.AddPcscCardTerminal(configuration);
+            services.AddOptions<CardOptions>().Bind(configuration.GetSection(CardOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+            services.AddSingleton<MyNumberCardReader>();
+            services.AddSingleton<ICardReader>(sp => sp.GetRequiredService<MyNumberCardReader>());
+        }
+        else
+        {
+            services.AddSingleton<ICardReader>(sp => sp.GetRequiredService<SimulatedCardReader>());
+        }
+
         services.AddSingleton<SimulatedFaceCamera>();
         services.AddSingleton<IFaceCamera>(sp => sp.GetRequiredService<SimulatedFaceCamera>());
         services.AddSingleton<ICardFaceCamera, SimulatedCardFaceCamera>();

@@ -32,7 +32,7 @@ public sealed class HostConfigurationTests
     [InlineData("Session:Timeouts:Pin", "00:00:01", "Timeouts:Pin")]
     [InlineData("Session:MaxFaceAttempts", "0", "MaxFaceAttempts")]
     [InlineData("Face:MatchThreshold", "1.5", "MatchThreshold")]
-    [InlineData("Devices:Mode", "Real", "Devices:Mode")]
+    [InlineData("Devices:Cameras", "V4L2", "Devices:Cameras")]
     [InlineData("ClinicLink:TerminalId", "a/b", "TerminalId")]
     [InlineData("Display:Width", "10", "Width")]
     public async Task Invalid_settings_stop_the_host_at_start_naming_the_key(string key, string value, string named)
@@ -40,6 +40,25 @@ public sealed class HostConfigurationTests
         using var host = Build(new() { [key] = value });
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(TestContext.Current.CancellationToken));
         Assert.Contains(named, string.Join("; ", error.Failures));
+    }
+
+    [Fact]
+    public async Task Real_card_reader_options_are_validated_at_start()
+    {
+        using var host = Build(new() { ["Devices:CardReader"] = "Pcsc", ["Card:MinimumMatchingNumberTries"] = "0" });
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(TestContext.Current.CancellationToken));
+        Assert.Contains("MinimumMatchingNumberTries", string.Join("; ", error.Failures));
+    }
+
+    [Fact]
+    public void The_card_reader_is_chosen_by_configuration()
+    {
+        using var simulated = Build([]);
+        Assert.IsType<MynaTerminal.Simulation.SimulatedCardReader>(simulated.Services.GetRequiredService<MynaTerminal.Core.Devices.ICardReader>());
+
+        using var real = Build(new() { ["Devices:CardReader"] = "Pcsc" });
+        Assert.IsType<MynaTerminal.Card.MyNumberCardReader>(real.Services.GetRequiredService<MynaTerminal.Core.Devices.ICardReader>());
+        Assert.IsType<MynaTerminal.Pcsc.PcscCardTerminal>(real.Services.GetRequiredService<MynaTerminal.Card.Transport.ICardTerminal>());
     }
 
     [Fact]
