@@ -32,7 +32,7 @@ export DEBIAN_FRONTEND=noninteractive
 "${sudo_cmd[@]}" apt-get update -qq
 "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # The Debian packages start the daemons as services; tests start their own private instances.
-for svc in mosquitto pcscd; do
+for svc in mosquitto pcscd.socket pcscd; do
   "${sudo_cmd[@]}" systemctl stop "$svc" >/dev/null 2>&1 || true
 done
 echo "install-deps: done"
