@@ -3,4 +3,5 @@ using MynaTerminal.Cli;
 
 var root = new RootCommand("mynaterm: maintenance CLI of the MynaTerminal clinic check-in terminal (マイナ保険証 reader).");
 root.Subcommands.Add(SimulateCommand.Create());
+root.Subcommands.Add(CardCommand.Create());
 return await root.Parse(args).InvokeAsync();
