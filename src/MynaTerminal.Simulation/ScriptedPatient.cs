@@ -4,7 +4,7 @@ namespace MynaTerminal.Simulation;
 
 /// <summary>Plays a patient script against the running terminal, waiting for screens as a person would.</summary>
 public sealed class ScriptedPatient(
-    SimulatedCardReader reader,
+    ICardSlotSimulator reader,
     SimulatedInput input,
     SimulatedFaceCamera camera,
     ISessionMonitor monitor,

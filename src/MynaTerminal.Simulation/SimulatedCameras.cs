@@ -8,16 +8,16 @@ namespace MynaTerminal.Simulation;
 /// printed 照合番号B as its simulation tag, which <see cref="SimulatedCardFaceReader"/> reads back; the real
 /// pipeline OCRs pixels instead.
 /// </summary>
-public sealed class SimulatedCardFaceCamera(SimulatedCardReader reader) : ICardFaceCamera
+public sealed class SimulatedCardFaceCamera(ICardSlotSimulator reader) : ICardFaceCamera
 {
     public const string TagPrefix = "cardface:";
 
     public Task<FaceImage?> CaptureAsync(CancellationToken cancellationToken)
     {
-        var card = reader.Current;
-        FaceImage? image = card is null || card.MatchingNumberB.Length == 0
+        var number = reader.CurrentMatchingNumberB;
+        FaceImage? image = number is null
             ? null
-            : new FaceImage(8, 5, new byte[8 * 5 * 3]) { SimulationTag = TagPrefix + card.MatchingNumberB };
+            : new FaceImage(8, 5, new byte[8 * 5 * 3]) { SimulationTag = TagPrefix + number };
         return Task.FromResult(image);
     }
 }
@@ -35,7 +35,7 @@ public sealed class SimulatedCardFaceReader : ICardFaceReader
 /// The simulated patient camera. It shows whoever the script puts in front of it: by default the holder of
 /// the card in the reader; or a stranger, a printed photo (fails liveness), or nobody.
 /// </summary>
-public sealed class SimulatedFaceCamera(SimulatedCardReader reader, TimeProvider clock) : IFaceCamera
+public sealed class SimulatedFaceCamera(ICardSlotSimulator reader, TimeProvider clock) : IFaceCamera
 {
     public const string Stranger = "face:stranger";
     public const string Nobody = "none";

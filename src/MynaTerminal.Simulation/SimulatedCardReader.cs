@@ -12,7 +12,7 @@ namespace MynaTerminal.Simulation;
 /// PIN and 照合番号B counters behave like the card's (kept per persona for the life of the process:
 /// two misses today and one tomorrow is a lock), and nothing here reads a 個人番号 — there is none.
 /// </summary>
-public sealed class SimulatedCardReader(TimeProvider clock) : ICardReader, IDisposable
+public sealed class SimulatedCardReader(TimeProvider clock) : ICardReader, ICardSlotSimulator, IDisposable
 {
     private readonly Channel<CardPresence> _presence = Channel.CreateUnbounded<CardPresence>();
     private readonly Dictionary<string, int> _pinTries = new();
@@ -29,6 +29,9 @@ public sealed class SimulatedCardReader(TimeProvider clock) : ICardReader, IDisp
     {
         get { lock (_gate) { return _card; } }
     }
+
+    /// <inheritdoc />
+    public string? CurrentMatchingNumberB => Current is { MatchingNumberB.Length: > 0 } card ? card.MatchingNumberB : null;
 
     /// <summary>How many PIN VERIFYs reached the card in total (tests check none is sent unasked).</summary>
     public int PinVerifyCount

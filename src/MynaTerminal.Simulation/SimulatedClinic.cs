@@ -15,7 +15,7 @@ namespace MynaTerminal.Simulation;
 /// <c>event/verification</c> and answers on <c>request/eligibility</c> with the name to greet and the status
 /// the eligibility system would give (有効, plus the renewal notices for expiring certificates).
 /// </summary>
-public sealed class SimulatedClinic(MqttClinicLink link, SimulatedCardReader cards, ILogger<SimulatedClinic> log) : BackgroundService
+public sealed class SimulatedClinic(MqttClinicLink link, ICardSlotSimulator cards, ILogger<SimulatedClinic> log) : BackgroundService
 {
     /// <summary>Client ids of simulated clinics start with this (the simulator does not count them as observers).</summary>
     public const string ClientIdPrefix = "simulated-clinic-";

@@ -8,11 +8,12 @@ public sealed class DeviceOptions : IValidatableObject
     public const string Section = "Devices";
 
     /// <summary>
-    /// The IC-card reader: <see cref="CardReaderKind.Simulated"/> (in-process simulated card, driven by
-    /// <c>mynaterm simulate</c>) or <see cref="CardReaderKind.Pcsc"/> (real readers through pcsc-lite; the
-    /// My Number Card protocol with the forbidden-command guard; options in sections "Pcsc" and "Card").
+    /// The IC-card reader: <see cref="CardReaderKind.Virtual"/> (default: the APDU-level virtual card read
+    /// in-process through the real card stack, driven by <c>mynaterm simulate</c>), <see cref="CardReaderKind.Simulated"/>
+    /// (a simple model without APDUs) or <see cref="CardReaderKind.Pcsc"/> (real readers through pcsc-lite;
+    /// options in sections "Pcsc" and "Card").
     /// </summary>
-    public CardReaderKind CardReader { get; set; } = CardReaderKind.Simulated;
+    public CardReaderKind CardReader { get; set; } = CardReaderKind.Virtual;
 
     /// <summary>Cameras and face engine. Only the simulated ones exist in this build (ONNX engine: issue 4).</summary>
     public string Cameras { get; set; } = "Simulated";
@@ -21,7 +22,7 @@ public sealed class DeviceOptions : IValidatableObject
     {
         if (!Enum.IsDefined(CardReader))
         {
-            yield return new ValidationResult($"Devices:CardReader '{CardReader}' is unknown: use Simulated or Pcsc.", [nameof(CardReader)]);
+            yield return new ValidationResult($"Devices:CardReader '{CardReader}' is unknown: use Virtual, Simulated or Pcsc.", [nameof(CardReader)]);
         }
 
         if (!string.Equals(Cameras, "Simulated", StringComparison.OrdinalIgnoreCase))
@@ -36,6 +37,10 @@ public sealed class DeviceOptions : IValidatableObject
 /// <summary>The card reader implementations.</summary>
 public enum CardReaderKind
 {
+    /// <summary>A simple in-process model of the card (no APDUs).</summary>
     Simulated,
+    /// <summary>The APDU-level virtual My Number Card, read in-process through the real card stack.</summary>
+    Virtual,
+    /// <summary>Real CCID readers through pcsc-lite.</summary>
     Pcsc,
 }

@@ -3,6 +3,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using MynaTerminal.Card;
+using MynaTerminal.Card.Data;
+using MynaTerminal.Card.Emulator;
+using MynaTerminal.Card.Transport;
 using MynaTerminal.Core.Devices;
 using MynaTerminal.Core.Session;
 using MynaTerminal.Display;
@@ -41,18 +44,31 @@ public static class TerminalServiceCollectionExtensions
         services.AddOptions<DeviceOptions>().Bind(configuration.GetSection(DeviceOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         var devices = configuration.GetSection(DeviceOptions.Section).Get<DeviceOptions>() ?? new DeviceOptions();
 
-        // The simulated card is always there: the simulated card-face camera and the scripted patient use it.
-        services.AddSingleton<SimulatedCardReader>();
-        if (devices.CardReader == CardReaderKind.Pcsc)
+        switch (devices.CardReader)
         {
-            services.AddPcscCardTerminal(configuration);
-            services.AddOptions<CardOptions>().Bind(configuration.GetSection(CardOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
-            services.AddSingleton<MyNumberCardReader>();
-            services.AddSingleton<ICardReader>(sp => sp.GetRequiredService<MyNumberCardReader>());
-        }
-        else
-        {
-            services.AddSingleton<ICardReader>(sp => sp.GetRequiredService<SimulatedCardReader>());
+            case CardReaderKind.Pcsc:
+                // Real readers. The simple simulated card stays registered for the simulated card-face camera.
+                services.AddSingleton<SimulatedCardReader>();
+                services.AddSingleton<ICardSlotSimulator>(sp => sp.GetRequiredService<SimulatedCardReader>());
+                services.AddPcscCardTerminal(configuration);
+                AddMyNumberCardReader(services, configuration, trustAnchors: null);
+                services.AddSingleton<ICardReader>(sp => sp.GetRequiredService<MyNumberCardReader>());
+                break;
+            case CardReaderKind.Virtual:
+                // The APDU-level virtual card, read through the real card stack.
+                services.AddSingleton(sp => new VirtualCardTerminal(sp.GetRequiredService<TimeProvider>()));
+                services.AddSingleton<ICardTerminal>(sp => sp.GetRequiredService<VirtualCardTerminal>());
+                services.AddSingleton<VirtualCardSlot>();
+                services.AddSingleton<ICardSlotSimulator>(sp => sp.GetRequiredService<VirtualCardSlot>());
+                AddMyNumberCardReader(services, configuration, EmulatorPki.CardFaceTrustAnchors);
+                services.AddSingleton<ICardReader>(sp => new VirtualCardSimulationReader(
+                    sp.GetRequiredService<MyNumberCardReader>(), sp.GetRequiredService<ICardSlotSimulator>()));
+                break;
+            default:
+                services.AddSingleton<SimulatedCardReader>();
+                services.AddSingleton<ICardSlotSimulator>(sp => sp.GetRequiredService<SimulatedCardReader>());
+                services.AddSingleton<ICardReader>(sp => sp.GetRequiredService<SimulatedCardReader>());
+                break;
         }
 
         services.AddSingleton<SimulatedFaceCamera>();
@@ -64,6 +80,14 @@ public static class TerminalServiceCollectionExtensions
         services.AddSingleton<IInputDevice>(sp => sp.GetRequiredService<SimulatedInput>());
         services.AddSingleton<ScriptedPatient>();
         return services;
+    }
+
+    private static void AddMyNumberCardReader(IServiceCollection services, IConfiguration configuration, CardFaceTrustAnchors? trustAnchors)
+    {
+        services.AddOptions<CardOptions>().Bind(configuration.GetSection(CardOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton(sp => trustAnchors is null
+            ? new MyNumberCardReader(sp.GetRequiredService<ICardTerminal>(), sp.GetRequiredService<IOptions<CardOptions>>(), sp.GetRequiredService<TimeProvider>())
+            : new MyNumberCardReader(sp.GetRequiredService<ICardTerminal>(), sp.GetRequiredService<IOptions<CardOptions>>().Value, sp.GetRequiredService<TimeProvider>(), trustAnchors));
     }
 
     /// <summary>Screens: composed per language, drawn as PNG files (the simulated panel) and any extra displays.</summary>

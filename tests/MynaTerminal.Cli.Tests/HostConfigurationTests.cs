@@ -53,8 +53,12 @@ public sealed class HostConfigurationTests
     [Fact]
     public void The_card_reader_is_chosen_by_configuration()
     {
-        using var simulated = Build([]);
+        using var simulated = Build(new() { ["Devices:CardReader"] = "Simulated" });
         Assert.IsType<MynaTerminal.Simulation.SimulatedCardReader>(simulated.Services.GetRequiredService<MynaTerminal.Core.Devices.ICardReader>());
+
+        using var virtualCard = Build([]);
+        Assert.IsType<MynaTerminal.Simulation.VirtualCardSimulationReader>(virtualCard.Services.GetRequiredService<MynaTerminal.Core.Devices.ICardReader>());
+        Assert.IsType<MynaTerminal.Card.Emulator.VirtualCardTerminal>(virtualCard.Services.GetRequiredService<MynaTerminal.Card.Transport.ICardTerminal>());
 
         using var real = Build(new() { ["Devices:CardReader"] = "Pcsc" });
         Assert.IsType<MynaTerminal.Card.MyNumberCardReader>(real.Services.GetRequiredService<MynaTerminal.Core.Devices.ICardReader>());

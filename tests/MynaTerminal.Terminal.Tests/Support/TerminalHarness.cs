@@ -82,6 +82,8 @@ internal sealed class TerminalHarness : IAsyncDisposable
         {
             ["Display:OutputFolder"] = screens,
             ["Display:KeepHistory"] = "false",
+            // These tests drive the simple simulated card directly; the APDU-level virtual card is covered by the CLI tests.
+            ["Devices:CardReader"] = "Simulated",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
