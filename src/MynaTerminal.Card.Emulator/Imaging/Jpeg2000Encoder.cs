@@ -1,6 +1,8 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
+using MynaTerminal.Card.Imaging;
+
 namespace MynaTerminal.Card.Emulator.Imaging;
 
 /// <summary>
@@ -39,7 +41,7 @@ public static unsafe partial class Jpeg2000Encoder
         {
             dx = 1, dy = 1, w = (uint)image.Width, h = (uint)image.Height, prec = 8, bpp = 8, sgnd = 0,
         };
-        var opjImage = (OpjImage*)opj_image_create(1, &parameter, ColourSpaceGrey);
+        var opjImage = (Jpeg2000Decoder.OpjImage*)opj_image_create(1, &parameter, ColourSpaceGrey);
         if (opjImage == null)
         {
             throw new InvalidOperationException("opj_image_create failed");
@@ -203,24 +205,6 @@ public static unsafe partial class Jpeg2000Encoder
     private struct ComponentParameters
     {
         public uint dx, dy, w, h, x0, y0, prec, bpp, sgnd;
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct OpjImage
-    {
-        public uint x0, y0, x1, y1, numcomps;
-        public int color_space;
-        public OpjImageComp* comps;
-        public byte* icc_profile_buf;
-        public uint icc_profile_len;
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct OpjImageComp
-    {
-        public uint dx, dy, w, h, x0, y0, prec, bpp, sgnd, resno_decoded, factor;
-        public int* data;
-        public ushort alpha;
     }
 
     [LibraryImport(Library)]
