@@ -13,7 +13,7 @@ namespace MynaTerminal.Card.Emulator.Imaging;
 /// </summary>
 public static unsafe partial class Jpeg2000Encoder
 {
-    private const string Library = "libopenjp2.so.7";
+    private const string Library = Jpeg2000Decoder.Library;
     private const int CodecJp2 = 2;
     private const int ColourSpaceGrey = 2;
     private const int ParametersBufferLength = 32 * 1024; // opj_cparameters_t is 18720 bytes in 2.5
@@ -69,19 +69,19 @@ public static unsafe partial class Jpeg2000Encoder
 
             codec = opj_create_compress(CodecJp2);
             t_lastError = null;
-            opj_set_error_handler(codec, &OnError, null);
-            opj_set_warning_handler(codec, &Ignore, null);
-            opj_set_info_handler(codec, &Ignore, null);
+            Jpeg2000Decoder.opj_set_error_handler(codec, &OnError, null);
+            Jpeg2000Decoder.opj_set_warning_handler(codec, &Ignore, null);
+            Jpeg2000Decoder.opj_set_info_handler(codec, &Ignore, null);
             if (opj_setup_encoder(codec, parameters, (nint)opjImage) == 0)
             {
                 throw Failure("opj_setup_encoder");
             }
 
-            stream = opj_stream_create(64 * 1024, 0);
+            stream = Jpeg2000Decoder.opj_stream_create(64 * 1024, 0);
             opj_stream_set_write_function(stream, &Write);
-            opj_stream_set_skip_function(stream, &Skip);
-            opj_stream_set_seek_function(stream, &Seek);
-            opj_stream_set_user_data(stream, (void*)GCHandle.ToIntPtr(handle), null);
+            Jpeg2000Decoder.opj_stream_set_skip_function(stream, &Skip);
+            Jpeg2000Decoder.opj_stream_set_seek_function(stream, &Seek);
+            Jpeg2000Decoder.opj_stream_set_user_data(stream, (void*)GCHandle.ToIntPtr(handle), null);
             if (opj_start_compress(codec, (nint)opjImage, stream) == 0 || opj_encode(codec, stream) == 0 || opj_end_compress(codec, stream) == 0)
             {
                 throw Failure("JPEG 2000 encoding");
@@ -93,15 +93,15 @@ public static unsafe partial class Jpeg2000Encoder
         {
             if (stream != 0)
             {
-                opj_stream_destroy(stream);
+                Jpeg2000Decoder.opj_stream_destroy(stream);
             }
 
             if (codec != 0)
             {
-                opj_destroy_codec(codec);
+                Jpeg2000Decoder.opj_destroy_codec(codec);
             }
 
-            opj_image_destroy((nint)opjImage);
+            Jpeg2000Decoder.opj_image_destroy((nint)opjImage);
             NativeMemory.Free(parameters);
             handle.Free();
         }
@@ -211,13 +211,7 @@ public static unsafe partial class Jpeg2000Encoder
     private static partial nint opj_image_create(uint numcmpts, ComponentParameters* parameters, int colourSpace);
 
     [LibraryImport(Library)]
-    private static partial void opj_image_destroy(nint image);
-
-    [LibraryImport(Library)]
     private static partial nint opj_create_compress(int format);
-
-    [LibraryImport(Library)]
-    private static partial void opj_destroy_codec(nint codec);
 
     [LibraryImport(Library)]
     private static partial void opj_set_default_encoder_parameters(void* parameters);
@@ -226,31 +220,7 @@ public static unsafe partial class Jpeg2000Encoder
     private static partial int opj_setup_encoder(nint codec, void* parameters, nint image);
 
     [LibraryImport(Library)]
-    private static partial int opj_set_error_handler(nint codec, delegate* unmanaged[Cdecl]<byte*, void*, void> handler, void* data);
-
-    [LibraryImport(Library)]
-    private static partial int opj_set_warning_handler(nint codec, delegate* unmanaged[Cdecl]<byte*, void*, void> handler, void* data);
-
-    [LibraryImport(Library)]
-    private static partial int opj_set_info_handler(nint codec, delegate* unmanaged[Cdecl]<byte*, void*, void> handler, void* data);
-
-    [LibraryImport(Library)]
-    private static partial nint opj_stream_create(nuint bufferSize, int isInput);
-
-    [LibraryImport(Library)]
-    private static partial void opj_stream_destroy(nint stream);
-
-    [LibraryImport(Library)]
     private static partial void opj_stream_set_write_function(nint stream, delegate* unmanaged[Cdecl]<void*, nuint, void*, nuint> write);
-
-    [LibraryImport(Library)]
-    private static partial void opj_stream_set_skip_function(nint stream, delegate* unmanaged[Cdecl]<long, void*, long> skip);
-
-    [LibraryImport(Library)]
-    private static partial void opj_stream_set_seek_function(nint stream, delegate* unmanaged[Cdecl]<long, void*, int> seek);
-
-    [LibraryImport(Library)]
-    private static partial void opj_stream_set_user_data(nint stream, void* data, void* free);
 
     [LibraryImport(Library)]
     private static partial int opj_start_compress(nint codec, nint image, nint stream);

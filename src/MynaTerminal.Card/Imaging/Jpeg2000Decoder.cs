@@ -284,16 +284,16 @@ public static unsafe partial class Jpeg2000Decoder
     private static partial nint opj_create_decompress(int format);
 
     [LibraryImport(Library)]
-    private static partial void opj_destroy_codec(nint codec);
+    internal static partial void opj_destroy_codec(nint codec);
 
     [LibraryImport(Library)]
-    private static partial int opj_set_error_handler(nint codec, delegate* unmanaged[Cdecl]<byte*, void*, void> handler, void* data);
+    internal static partial int opj_set_error_handler(nint codec, delegate* unmanaged[Cdecl]<byte*, void*, void> handler, void* data);
 
     [LibraryImport(Library)]
-    private static partial int opj_set_warning_handler(nint codec, delegate* unmanaged[Cdecl]<byte*, void*, void> handler, void* data);
+    internal static partial int opj_set_warning_handler(nint codec, delegate* unmanaged[Cdecl]<byte*, void*, void> handler, void* data);
 
     [LibraryImport(Library)]
-    private static partial int opj_set_info_handler(nint codec, delegate* unmanaged[Cdecl]<byte*, void*, void> handler, void* data);
+    internal static partial int opj_set_info_handler(nint codec, delegate* unmanaged[Cdecl]<byte*, void*, void> handler, void* data);
 
     [LibraryImport(Library)]
     private static partial void opj_set_default_decoder_parameters(void* parameters);
@@ -302,22 +302,22 @@ public static unsafe partial class Jpeg2000Decoder
     private static partial int opj_setup_decoder(nint codec, void* parameters);
 
     [LibraryImport(Library)]
-    private static partial nint opj_stream_create(nuint bufferSize, int isInput);
+    internal static partial nint opj_stream_create(nuint bufferSize, int isInput);
 
     [LibraryImport(Library)]
-    private static partial void opj_stream_destroy(nint stream);
+    internal static partial void opj_stream_destroy(nint stream);
 
     [LibraryImport(Library)]
     private static partial void opj_stream_set_read_function(nint stream, delegate* unmanaged[Cdecl]<void*, nuint, void*, nuint> read);
 
     [LibraryImport(Library)]
-    private static partial void opj_stream_set_skip_function(nint stream, delegate* unmanaged[Cdecl]<long, void*, long> skip);
+    internal static partial void opj_stream_set_skip_function(nint stream, delegate* unmanaged[Cdecl]<long, void*, long> skip);
 
     [LibraryImport(Library)]
-    private static partial void opj_stream_set_seek_function(nint stream, delegate* unmanaged[Cdecl]<long, void*, int> seek);
+    internal static partial void opj_stream_set_seek_function(nint stream, delegate* unmanaged[Cdecl]<long, void*, int> seek);
 
     [LibraryImport(Library)]
-    private static partial void opj_stream_set_user_data(nint stream, void* data, void* free);
+    internal static partial void opj_stream_set_user_data(nint stream, void* data, void* free);
 
     [LibraryImport(Library)]
     private static partial void opj_stream_set_user_data_length(nint stream, ulong length);
@@ -332,5 +332,5 @@ public static unsafe partial class Jpeg2000Decoder
     private static partial int opj_end_decompress(nint codec, nint stream);
 
     [LibraryImport(Library)]
-    private static partial void opj_image_destroy(nint image);
+    internal static partial void opj_image_destroy(nint image);
 }
