@@ -1,3 +1,4 @@
+using MynaTerminal.Card.Emulator;
 using MynaTerminal.Core.Cards;
 
 namespace MynaTerminal.Simulation;
@@ -27,19 +28,21 @@ public sealed record Persona(
     /// <summary>The face this persona shows the camera (the holder's own).</summary>
     public string FaceId => "face:" + Id;
 
-    public static IReadOnlyList<Persona> All { get; } =
-    [
-        new("normal", "山田 太郎", CardKind.Card, TimeSpan.FromDays(3 * 365), "1234", new PinStatus.Ready(3), true, "60040120290427"),
-        new("expiring", "佐藤 花子", CardKind.Card, TimeSpan.FromDays(45), "2468", new PinStatus.Ready(3), true, "27111120260815"),
-        new("grace", "鈴木 一郎", CardKind.Card, TimeSpan.FromDays(-30), "1357", new PinStatus.Ready(3), true, "22030320260321"),
-        new("expired", "高橋 次郎", CardKind.Card, TimeSpan.FromDays(-200), "9999", new PinStatus.Ready(3), true, "35070720250911"),
-        new("last-try", "伊藤 三郎", CardKind.Card, TimeSpan.FromDays(700), "4321", new PinStatus.Ready(1), true, "46121220280606"),
-        new("pin-blocked", "渡辺 幸子", CardKind.Card, TimeSpan.FromDays(900), "5555", new PinStatus.Blocked(), true, "14090920290101"),
-        new("face-only", "中村 𠮷男", CardKind.Card, TimeSpan.FromDays(1500), null, new PinStatus.NotIssued(), true, "05010520300202"),
-        new("android", "小林 健", CardKind.Android, TimeSpan.FromDays(1000), "8642", new PinStatus.Ready(3), false, ""),
-        new("iphone", "加藤 優", CardKind.IPhone, TimeSpan.FromDays(1000), null, new PinStatus.Ready(3), false, ""),
-        new("unknown", "", null, TimeSpan.Zero, null, new PinStatus.NotIssued(), false, ""),
-    ];
+    /// <summary>
+    /// The simulation's patients: the virtual card personas of the emulator (one place for ids, holders, PINs
+    /// and 照合番号B), seen from the patient's side.
+    /// </summary>
+    public static IReadOnlyList<Persona> All { get; } = [.. VirtualCardPersonas.All.Select(From)];
+
+    private static Persona From(VirtualCardPersona card) => new(
+        card.Id,
+        card.HolderName,
+        card.CardKind,
+        card.CertificateExpiresIn,
+        card.Pin,
+        !card.HasPin ? new PinStatus.NotIssued() : card.PinTriesLeft == 0 ? new PinStatus.Blocked() : new PinStatus.Ready(card.PinTriesLeft),
+        card.HasFacePhoto,
+        card.Kind == VirtualCardKind.Card ? card.MatchingNumberB : "");
 
     public static Persona Get(string id) =>
         All.FirstOrDefault(p => string.Equals(p.Id, id, StringComparison.OrdinalIgnoreCase))
