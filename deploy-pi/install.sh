@@ -5,7 +5,7 @@ cd "$(dirname "$0")"
 [ "$(id -u)" -eq 0 ] || { echo "run as root" >&2; exit 1; }
 
 apt-get update -qq
-apt-get install -y -qq --no-install-recommends pcscd libpcsclite1 fonts-noto-cjk libopenjp2-7 libfontconfig1 >/dev/null
+apt-get install -y -qq --no-install-recommends pcscd libpcsclite1 fonts-noto-cjk libopenjp2-7 libturbojpeg0 libfontconfig1 >/dev/null
 
 id mynaterm >/dev/null 2>&1 || useradd --system --home /var/lib/mynaterm --shell /usr/sbin/nologin mynaterm
 for group in video gpio spi input audio; do

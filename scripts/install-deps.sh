@@ -4,14 +4,15 @@
 #   pcscd, libpcsclite1, vsmartcard-vpcd  real PC/SC stack with a virtual reader for card tests
 #   fonts-noto-cjk, fonts-ipafont-gothic  Japanese fonts for the rendered screens
 #   libopenjp2-7  JPEG 2000 decoder for the chip photo
+#   libturbojpeg0  JPEG decoder/encoder for camera frames (MJPEG) and image files
 #   libfontconfig1  SkiaSharp font lookup
 set -euo pipefail
 
 # --runtime: only what the simulator itself needs (fonts, decoder, a client to watch MQTT).
 if [ "${1:-}" = "--runtime" ]; then
-  packages=(mosquitto-clients fonts-noto-cjk fonts-ipafont-gothic libopenjp2-7 libfontconfig1)
+  packages=(mosquitto-clients fonts-noto-cjk fonts-ipafont-gothic libopenjp2-7 libturbojpeg0 libfontconfig1)
 else
-  packages=(mosquitto mosquitto-clients pcscd libpcsclite1 vsmartcard-vpcd fonts-noto-cjk fonts-ipafont-gothic libopenjp2-7 libfontconfig1)
+  packages=(mosquitto mosquitto-clients pcscd libpcsclite1 vsmartcard-vpcd fonts-noto-cjk fonts-ipafont-gothic libopenjp2-7 libturbojpeg0 libfontconfig1)
 fi
 missing=()
 for p in "${packages[@]}"; do
