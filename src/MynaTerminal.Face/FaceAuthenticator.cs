@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using MynaTerminal.Core.Devices;
 using MynaTerminal.Core.Results;
@@ -8,7 +10,8 @@ namespace MynaTerminal.Face;
 /// One face-authentication attempt, in the order DESIGN.md §1 requires: read 照合番号B from the card face,
 /// validate it BEFORE any VERIFY (a wrong VERIFY spends one of the 券面AP's tries), VERIFY once and read the
 /// chip photo, then compare live frames with it (best of N within a time limit, with liveness).
-/// The chip photo, the frames and the reference embedding are wiped when the attempt ends.
+/// The chip photo, the frames and the reference embedding are wiped when the attempt ends. The log carries the
+/// outcome, frame counts and a score band — never an image, an embedding or a raw score.
 /// </summary>
 public sealed class FaceAuthenticator(
     ICardReader card,
@@ -17,11 +20,32 @@ public sealed class FaceAuthenticator(
     IFaceCamera faceCamera,
     IFaceVerifier verifier,
     IOptions<FaceOptions> options,
-    TimeProvider clock)
+    TimeProvider clock,
+    ILogger<FaceAuthenticator>? logger = null)
 {
     private readonly FaceOptions _options = options.Value;
+    private readonly ILogger _logger = logger ?? NullLogger<FaceAuthenticator>.Instance;
 
     public async Task<FaceOutcome> AuthenticateAsync(Action<FaceHint> progress, CancellationToken cancellationToken)
+    {
+        var outcome = await AttemptAsync(progress, cancellationToken);
+        switch (outcome)
+        {
+            case FaceOutcome.Matched m:
+                _logger.LogInformation("Face attempt: matched, score band {Band}, liveness passed", m.Band);
+                break;
+            case FaceOutcome.NotMatched n:
+                _logger.LogInformation("Face attempt: not matched (last hint {Hint})", n.Hint);
+                break;
+            default:
+                _logger.LogInformation("Face attempt: {Outcome}", outcome.GetType().Name);
+                break;
+        }
+
+        return outcome;
+    }
+
+    private async Task<FaceOutcome> AttemptAsync(Action<FaceHint> progress, CancellationToken cancellationToken)
     {
         var cardFace = await cardFaceCamera.CaptureAsync(cancellationToken);
         if (cardFace is null)
@@ -101,31 +125,31 @@ public sealed class FaceAuthenticator(
                 }
 
                 frames++;
-                if (comparison.Similarity is not { } similarity)
+                if (comparison.Hint != FaceHint.None || comparison.Similarity is null)
                 {
+                    // Guidance as it happens: unusable frames, and usable ones with advice (several faces, off-centre).
                     lastHint = comparison.Hint == FaceHint.None ? FaceHint.NoFace : comparison.Hint;
                     progress(lastHint);
                 }
-                else if (!comparison.Live)
+
+                if (comparison.Similarity is { } similarity)
                 {
-                    if (++spoofFrames >= _options.SpoofFramesToReject)
+                    if (!comparison.Live)
                     {
-                        return new FaceOutcome.SpoofSuspected();
+                        if (++spoofFrames >= _options.SpoofFramesToReject)
+                        {
+                            return new FaceOutcome.SpoofSuspected();
+                        }
                     }
-                }
-                else if (similarity >= _options.MatchThreshold)
-                {
-                    best = Math.Max(best, similarity);
-                    if (++liveMatches >= _options.RequiredLiveMatches)
+                    else if (similarity >= _options.MatchThreshold)
                     {
-                        var band = best >= _options.HighBandThreshold ? FaceScoreBand.High : FaceScoreBand.Medium;
-                        return new FaceOutcome.Matched(band, LivenessPassed: true);
+                        best = Math.Max(best, similarity);
+                        if (++liveMatches >= _options.RequiredLiveMatches)
+                        {
+                            var band = best >= _options.HighBandThreshold ? FaceScoreBand.High : FaceScoreBand.Medium;
+                            return new FaceOutcome.Matched(band, LivenessPassed: true);
+                        }
                     }
-                }
-                else if (comparison.Hint != FaceHint.None)
-                {
-                    lastHint = comparison.Hint;
-                    progress(lastHint);
                 }
 
                 if (frames >= _options.MaxFrames)
