@@ -100,38 +100,6 @@ public static class CardCommand
         return command;
     }
 
-    /// <summary>
-    /// The subcommands' action: parse errors are usage errors with exit code 2 (System.CommandLine's own parse-error
-    /// action answers 1), printed with a pointer to --help.
-    /// </summary>
-    private sealed class UsageAwareAction(Func<ParseResult, CancellationToken, Task<int>> run) : System.CommandLine.Invocation.AsynchronousCommandLineAction
-    {
-        public override bool ClearsParseErrors => true;
-
-        public override async Task<int> InvokeAsync(ParseResult parseResult, CancellationToken cancellationToken = default)
-        {
-            if (parseResult.Errors.Count > 0 || parseResult.UnmatchedTokens.Count > 0)
-            {
-                foreach (var error in parseResult.Errors)
-                {
-                    Console.Error.WriteLine($"error: {error.Message}");
-                }
-
-                foreach (var token in parseResult.UnmatchedTokens)
-                {
-                    Console.Error.WriteLine($"error: unrecognized argument '{token}'.");
-                }
-
-                Console.Error.WriteLine($"See: mynaterm {string.Join(' ', CommandPath(parseResult.CommandResult.Command))} --help");
-                return ExitUsage;
-            }
-
-            return await run(parseResult, cancellationToken).ConfigureAwait(false);
-        }
-
-        private static IEnumerable<string> CommandPath(Command command) =>
-            command.Name == "probe" || command.Name == "emulate" ? ["card", command.Name] : ["card"];
-    }
 
     /// <summary>The roles of the readers come from the same configuration as the worker's (section "Pcsc").</summary>
     private static PcscOptions LoadPcscOptions()

@@ -38,17 +38,31 @@ public static class SimulateCommand
         var port = new Option<int?>("--port") { Description = "Port of the embedded MQTT broker (default from configuration: 1883)." };
         var broker = new Option<string?>("--broker") { Description = "Use this MQTT broker host instead of the embedded one." };
         var verbose = new Option<bool>("--verbose") { Description = "Log at Information level." };
+        var models = new Option<DirectoryInfo?>("--models")
+        {
+            Description = "Use the real ONNX face engine with the models in this folder (checked against the sha256 manifest); needs --faces.",
+        };
+        var faces = new Option<DirectoryInfo?>("--faces")
+        {
+            Description = "With --models: a folder of <identity>/<n>.jpg photos; each card persona gets an identity (chip photo on the virtual card, other photos in front of the camera).",
+        };
 
         var command = new Command("simulate", "Run the whole terminal on simulated hardware with scripted or interactive patients.")
         {
-            patients, script, interactive, once, exit, waitSubscriber, screens, port, broker, verbose,
+            patients, script, interactive, once, exit, waitSubscriber, screens, port, broker, verbose, models, faces,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var settings = new SimulationSettings(
                 parse.GetValue(patients)!, parse.GetValue(script), parse.GetValue(interactive), !parse.GetValue(once) && !parse.GetValue(exit), parse.GetValue(exit),
                 TimeSpan.FromSeconds(Math.Max(0, parse.GetValue(waitSubscriber))), parse.GetValue(screens), parse.GetValue(port),
-                parse.GetValue(broker), parse.GetValue(verbose));
+                parse.GetValue(broker), parse.GetValue(verbose), parse.GetValue(models)?.FullName, parse.GetValue(faces)?.FullName);
+            if ((settings.Models is null) != (settings.Faces is null))
+            {
+                Console.Out.WriteLine("error: --models and --faces go together (the real engine needs real faces in front of the simulated camera).");
+                return 2;
+            }
+
             return await RunAsync(settings, Console.Out, Console.In, cancellationToken);
         });
         return command;
@@ -56,7 +70,7 @@ public static class SimulateCommand
 
     public sealed record SimulationSettings(
         string Patients, FileInfo? Script, bool Interactive, bool Loop, bool Exit, TimeSpan WaitSubscriber,
-        DirectoryInfo? Screens, int? Port, string? Broker, bool Verbose);
+        DirectoryInfo? Screens, int? Port, string? Broker, bool Verbose, string? Models = null, string? Faces = null);
 
     public static async Task<int> RunAsync(SimulationSettings settings, TextWriter consoleOut, TextReader consoleIn, CancellationToken cancellationToken)
     {
@@ -77,7 +91,17 @@ public static class SimulateCommand
         var link = host.Services.GetRequiredService<MqttClinicLink>();
         link.Published += (topic, payload) => output.WriteLine($"=== mqtt {topic} {payload}");
         var printer = new ConsoleScreenPrinter(output, host.Services.GetRequiredService<TimeProvider>());
-        host.Services.GetRequiredService<ISessionMonitor>().SnapshotChanged += printer.Print;
+        try
+        {
+            // Resolving the session builds the devices: the face engine checks and loads its models here.
+            host.Services.GetRequiredService<ISessionMonitor>().SnapshotChanged += printer.Print;
+        }
+        catch (Exception ex) when (ex is MynaTerminal.Face.Models.ModelFileException or MynaTerminal.Face.Engine.FaceModelException
+            or MynaTerminal.Cameras.Imaging.ImageDecodeException or InvalidOperationException or IOException)
+        {
+            output.WriteLine($"error: {ex.Message}");
+            return 2;
+        }
 
         try
         {
@@ -95,7 +119,8 @@ public static class SimulateCommand
                 "Use --port <free port>, or --broker 127.0.0.1 to publish to the broker that is running.");
             return 2;
         }
-        catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException)
+        catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException
+            or MynaTerminal.Face.Models.ModelFileException or MynaTerminal.Face.Engine.FaceModelException)
         {
             output.WriteLine($"error: {ex.Message}");
             return 2;
@@ -249,6 +274,8 @@ public static class SimulateCommand
             ["Display:KeepHistory"] = "true",
             // Durable like the device's, but per simulator folder (undelivered verifications of a killed run go out next time).
             ["ClinicLink:OutboxPath"] = Path.Combine(screenFolder, "outbox.db"),
+            // The device key that signs verifications lives beside that outbox, so a replay after a restart verifies.
+            ["ClinicLink:DeviceKeyPath"] = Path.Combine(screenFolder, "device-key.pem"),
             ["Logging:LogLevel:Default"] = settings.Verbose ? "Information" : "Warning",
             ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = settings.Verbose ? "Information" : "Warning",
         };
@@ -260,6 +287,15 @@ public static class SimulateCommand
         if (settings.Broker is { } broker)
         {
             overrides["ClinicLink:Broker"] = broker;
+        }
+
+        if (settings.Models is { } modelsFolder && settings.Faces is { } facesFolder)
+        {
+            // The real engine: scripted patients appear as real photos, and their cards carry real chip photos.
+            overrides["Devices:FaceEngine"] = "Onnx";
+            overrides["Devices:Camera"] = "Gallery";
+            overrides["Devices:Gallery"] = facesFolder;
+            overrides["FaceEngine:ModelsPath"] = modelsFolder;
         }
 
         builder.Configuration.AddInMemoryCollection(overrides);

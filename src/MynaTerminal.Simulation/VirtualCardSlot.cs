@@ -10,9 +10,10 @@ namespace MynaTerminal.Simulation;
 /// Puts APDU-level virtual My Number Cards (<see cref="VirtualCard"/>) into an in-process
 /// <see cref="VirtualCardTerminal"/>, so the terminal reads them through the real card stack
 /// (MyNumberCardReader, ApduGuard, applets). One card per persona for the life of the process, so PIN and
-/// 照合番号B counters carry over from visit to visit as on a real card.
+/// 照合番号B counters carry over from visit to visit as on a real card. With a <see cref="FaceGallery"/> the cards carry
+/// real faces as chip photos (for the ONNX engine); without one, the emulator's synthetic faces.
 /// </summary>
-public sealed class VirtualCardSlot(VirtualCardTerminal terminal, TimeProvider clock) : ICardSlotSimulator
+public sealed class VirtualCardSlot(VirtualCardTerminal terminal, TimeProvider clock, FaceGallery? gallery = null) : ICardSlotSimulator
 {
     private readonly Dictionary<string, VirtualCard> _cards = new(StringComparer.OrdinalIgnoreCase);
     private readonly Lock _gate = new();
@@ -45,7 +46,13 @@ public sealed class VirtualCardSlot(VirtualCardTerminal terminal, TimeProvider c
 
             if (!_cards.TryGetValue(persona.Id, out var card))
             {
-                card = VirtualCard.Create(persona.Id, clock);
+                var cardPersona = VirtualCardPersonas.Get(persona.Id);
+                if (gallery?.ChipPhotoFor(persona.Id) is { } photo)
+                {
+                    cardPersona = cardPersona with { Photo = photo };
+                }
+
+                card = new VirtualCard(cardPersona, clock);
                 _cards[persona.Id] = card;
             }
 

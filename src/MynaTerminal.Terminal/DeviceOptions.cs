@@ -15,8 +15,21 @@ public sealed class DeviceOptions : IValidatableObject
     /// </summary>
     public CardReaderKind CardReader { get; set; } = CardReaderKind.Virtual;
 
-    /// <summary>Cameras and face engine. Only the simulated ones exist in this build (ONNX engine: issue 4).</summary>
-    public string Cameras { get; set; } = "Simulated";
+    /// <summary>
+    /// The patient camera: <see cref="CameraKind.Simulated"/> (default: frames tagged with who stands in front of it,
+    /// for the simulated face engine), <see cref="CameraKind.Gallery"/> (the simulation with real photos from
+    /// <see cref="Gallery"/>, for the ONNX engine) or <see cref="CameraKind.Real"/> (section "Camera": V4L2, rpicam-vid or files).
+    /// </summary>
+    public CameraKind Camera { get; set; } = CameraKind.Simulated;
+
+    /// <summary>For <see cref="CameraKind.Gallery"/>: a folder of <c>&lt;identity&gt;/&lt;n&gt;.jpg</c> photos (e.g. ../shared/faces).</summary>
+    public string? Gallery { get; set; }
+
+    /// <summary>
+    /// The face engine: <see cref="FaceEngineKind.Simulated"/> (default) or <see cref="FaceEngineKind.Onnx"/>
+    /// (section "FaceEngine"; needs real pixels, so a real camera).
+    /// </summary>
+    public FaceEngineKind FaceEngine { get; set; } = FaceEngineKind.Simulated;
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
@@ -25,11 +38,38 @@ public sealed class DeviceOptions : IValidatableObject
             yield return new ValidationResult($"Devices:CardReader '{CardReader}' is unknown: use Virtual, Simulated or Pcsc.", [nameof(CardReader)]);
         }
 
-        if (!string.Equals(Cameras, "Simulated", StringComparison.OrdinalIgnoreCase))
+        if (!Enum.IsDefined(Camera))
+        {
+            yield return new ValidationResult($"Devices:Camera '{Camera}' is unknown: use Simulated, Gallery or Real.", [nameof(Camera)]);
+        }
+
+        if (Camera == CameraKind.Gallery && (string.IsNullOrWhiteSpace(Gallery) || !Directory.Exists(Gallery)))
+        {
+            yield return new ValidationResult($"Devices:Camera 'Gallery' needs Devices:Gallery, an existing folder of <identity>/<n>.jpg photos ('{Gallery}').", [nameof(Gallery)]);
+        }
+
+        if (Camera == CameraKind.Gallery && CardReader != CardReaderKind.Virtual)
+        {
+            yield return new ValidationResult("Devices:Camera 'Gallery' puts the gallery's faces on the virtual cards: it needs Devices:CardReader 'Virtual'.", [nameof(Camera), nameof(CardReader)]);
+        }
+
+        if (!Enum.IsDefined(FaceEngine))
+        {
+            yield return new ValidationResult($"Devices:FaceEngine '{FaceEngine}' is unknown: use Simulated or Onnx.", [nameof(FaceEngine)]);
+        }
+
+        if (FaceEngine == FaceEngineKind.Onnx && Camera == CameraKind.Simulated)
         {
             yield return new ValidationResult(
-                $"Devices:Cameras '{Cameras}' is not available in this build: only 'Simulated' is (the V4L2 cameras and the ONNX face engine are tracked in the issues).",
-                [nameof(Cameras)]);
+                "Devices:FaceEngine 'Onnx' needs real pixels: set Devices:Camera to 'Real' (section \"Camera\": V4l2, Rpicam or Files).",
+                [nameof(FaceEngine), nameof(Camera)]);
+        }
+
+        if (FaceEngine == FaceEngineKind.Simulated && Camera != CameraKind.Simulated)
+        {
+            yield return new ValidationResult(
+                $"Devices:Camera '{Camera}' needs a real face engine: set Devices:FaceEngine to 'Onnx' (the simulated engine only reads simulated frames).",
+                [nameof(FaceEngine), nameof(Camera)]);
         }
     }
 }
@@ -43,4 +83,24 @@ public enum CardReaderKind
     Virtual,
     /// <summary>Real CCID readers through pcsc-lite.</summary>
     Pcsc,
+}
+
+/// <summary>The patient camera implementations.</summary>
+public enum CameraKind
+{
+    /// <summary>Frames that only say who is in front of the camera (for the simulated engine).</summary>
+    Simulated,
+    /// <summary>Simulated patients shown as real photos from a folder (for the ONNX engine).</summary>
+    Gallery,
+    /// <summary>Real pixels: a V4L2 camera, a Pi camera through rpicam-vid, or image/video files (section "Camera").</summary>
+    Real,
+}
+
+/// <summary>The face engine implementations.</summary>
+public enum FaceEngineKind
+{
+    /// <summary>A stand-in that reads the simulated frames' tags.</summary>
+    Simulated,
+    /// <summary>YuNet + MobileFaceNet/SFace + MiniFASNet on ONNX Runtime.</summary>
+    Onnx,
 }

@@ -1,7 +1,9 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using MynaTerminal.Cameras;
 using MynaTerminal.Card;
 using MynaTerminal.Card.Data;
 using MynaTerminal.Card.Emulator;
@@ -10,6 +12,8 @@ using MynaTerminal.Core.Devices;
 using MynaTerminal.Core.Session;
 using MynaTerminal.Display;
 using MynaTerminal.Face;
+using MynaTerminal.Face.Engine;
+using MynaTerminal.Face.Models;
 using MynaTerminal.Pcsc;
 using MynaTerminal.Simulation;
 
@@ -43,6 +47,12 @@ public static class TerminalServiceCollectionExtensions
     {
         services.AddOptions<DeviceOptions>().Bind(configuration.GetSection(DeviceOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         var devices = configuration.GetSection(DeviceOptions.Section).Get<DeviceOptions>() ?? new DeviceOptions();
+        if (devices.Validate(new System.ComponentModel.DataAnnotations.ValidationContext(devices)).Any())
+        {
+            // Register nothing real for an invalid choice: ValidateOnStart then stops the host naming the setting,
+            // before any camera is opened or model loaded.
+            devices = new DeviceOptions { CardReader = Enum.IsDefined(devices.CardReader) ? devices.CardReader : CardReaderKind.Virtual };
+        }
 
         switch (devices.CardReader)
         {
@@ -71,11 +81,51 @@ public static class TerminalServiceCollectionExtensions
                 break;
         }
 
+        // The simulated camera stays registered for the scripted patient, which tells it who stands in front of it.
         services.AddSingleton<SimulatedFaceCamera>();
-        services.AddSingleton<IFaceCamera>(sp => sp.GetRequiredService<SimulatedFaceCamera>());
+        if (devices.Camera == CameraKind.Real)
+        {
+            services.AddOptions<CameraOptions>().Bind(configuration.GetSection(CameraOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+            services.AddSingleton<IValidateOptions<CameraOptions>, CameraOptionsValidator>();
+            services.AddSingleton(sp => CameraFactory.Create(
+                sp.GetRequiredService<IOptions<CameraOptions>>().Value, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
+        }
+        else if (devices.Camera == CameraKind.Gallery)
+        {
+            // Real photos for simulated patients; the gallery's faces also go onto the virtual cards as chip photos.
+            services.AddSingleton(sp => FaceGallery.Load(devices.Gallery!, image =>
+            {
+                var faces = sp.GetRequiredService<OnnxFaceEngine>().Detector.Detect(image);
+                return faces.Count > 0 ? faces[0].Box : null;
+            }));
+            services.AddSingleton<IFaceCamera, GalleryFaceCamera>();
+        }
+        else
+        {
+            services.AddSingleton<IFaceCamera>(sp => sp.GetRequiredService<SimulatedFaceCamera>());
+        }
+
+        if (devices.FaceEngine == FaceEngineKind.Onnx)
+        {
+            services.AddOptions<FaceEngineOptions>().Bind(configuration.GetSection(FaceEngineOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+            services.AddSingleton<IValidateOptions<FaceEngineOptions>, FaceCalibrationValidator>();
+
+            // Sessions are created once, at start; every model file is checked against the sha256 manifest first.
+            services.AddSingleton(sp =>
+            {
+                var options = sp.GetRequiredService<IOptions<FaceEngineOptions>>().Value;
+                return new OnnxFaceEngine(options, new ModelStore(options.ModelsPath).PathOf);
+            });
+            services.AddSingleton<IFaceVerifier>(sp => sp.GetRequiredService<OnnxFaceEngine>());
+        }
+        else
+        {
+            services.AddSingleton<IFaceVerifier, SimulatedFaceVerifier>();
+        }
+
+        // Reading 照合番号B off the card face (top camera + OCR) is simulated in every configuration for now.
         services.AddSingleton<ICardFaceCamera, SimulatedCardFaceCamera>();
         services.AddSingleton<ICardFaceReader, SimulatedCardFaceReader>();
-        services.AddSingleton<IFaceVerifier, SimulatedFaceVerifier>();
         services.AddSingleton<SimulatedInput>();
         services.AddSingleton<IInputDevice>(sp => sp.GetRequiredService<SimulatedInput>());
         services.AddSingleton<ScriptedPatient>();

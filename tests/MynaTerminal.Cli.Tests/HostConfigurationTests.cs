@@ -32,7 +32,7 @@ public sealed class HostConfigurationTests
     [InlineData("Session:Timeouts:Pin", "00:00:01", "Timeouts:Pin")]
     [InlineData("Session:MaxFaceAttempts", "0", "MaxFaceAttempts")]
     [InlineData("Face:MatchThreshold", "1.5", "MatchThreshold")]
-    [InlineData("Devices:Cameras", "V4L2", "Devices:Cameras")]
+    [InlineData("Devices:FaceEngine", "Onnx", "Devices:FaceEngine")]
     [InlineData("ClinicLink:TerminalId", "a/b", "TerminalId")]
     [InlineData("Display:Width", "10", "Width")]
     public async Task Invalid_settings_stop_the_host_at_start_naming_the_key(string key, string value, string named)
