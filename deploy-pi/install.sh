@@ -18,6 +18,12 @@ cp -a app/. /opt/mynaterm/
 install -m 0644 mynaterm.service /etc/systemd/system/mynaterm.service
 ln -sf /opt/mynaterm/mynaterm /usr/local/bin/mynaterm
 
+# Face models: downloaded from their pinned upstream URLs and sha256-checked (never shipped in the image).
+# Offline install: copy the files into /var/lib/mynaterm/models and check them with `mynaterm models verify`.
+install -d -o mynaterm -g mynaterm /var/lib/mynaterm /var/lib/mynaterm/models
+mynaterm models fetch --dir /var/lib/mynaterm/models || echo "install: face models not fetched (no network?); run 'mynaterm models fetch' later" >&2
+chown -R mynaterm:mynaterm /var/lib/mynaterm/models
+
 systemctl daemon-reload
 systemctl enable --now mynaterm
 systemctl --no-pager status mynaterm || true

@@ -213,6 +213,35 @@ public sealed class FaceAuthenticatorTests
     }
 
     [Fact]
+    public async Task Advice_on_usable_frames_is_shown_while_they_still_count()
+    {
+        // Several faces: the engine compared the largest and says so; the match still counts.
+        _camera.Script = ["livehint:SeveralFaces", "livehint:OffCentre"];
+
+        var outcome = await RunAsync();
+
+        Assert.Equal(new FaceOutcome.Matched(FaceScoreBand.High, true), outcome);
+        Assert.Equal([FaceHint.SeveralFaces, FaceHint.OffCentre], _progress);
+        AssertWiped();
+    }
+
+    [Fact]
+    public async Task The_log_carries_the_outcome_and_band_never_a_score()
+    {
+        _camera.Script = ["live:0.71234", "live:0.65678"];
+        var log = new RecordingLogger<FaceAuthenticator>();
+        var authenticator = new FaceAuthenticator(_card, _cardFaceCamera, _cardFaceReader, _camera, _verifier, Options.Create(_options), _clock, log);
+
+        await authenticator.AuthenticateAsync(_ => { }, TestContext.Current.CancellationToken);
+
+        var line = Assert.Single(log.Messages);
+        Assert.Contains("matched", line);
+        Assert.Contains("High", line);
+        Assert.DoesNotContain("0.7", line);
+        Assert.DoesNotContain("0.6", line);
+    }
+
+    [Fact]
     public async Task MaxFrames_ends_an_endless_stream_as_not_matched()
     {
         _options.MaxFrames = 5;
@@ -270,4 +299,18 @@ public sealed class FaceAuthenticatorTests
 
         Assert.Empty(_card.Numbers);
     }
+}
+
+/// <summary>Collects formatted log messages.</summary>
+internal sealed class RecordingLogger<T> : Microsoft.Extensions.Logging.ILogger<T>
+{
+    public List<string> Messages { get; } = [];
+
+    public IDisposable? BeginScope<TState>(TState state)
+        where TState : notnull => null;
+
+    public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+    public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+        Messages.Add(formatter(state, exception));
 }

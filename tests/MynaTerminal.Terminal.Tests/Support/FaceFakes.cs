@@ -155,7 +155,7 @@ internal sealed class FakeFaceCamera : IFaceCamera
 /// <summary>
 /// A face engine whose verdict per frame is looked up by the frame's tag: "live:0.6" (live face, similarity 0.6),
 /// "spoof:0.8" (not live), "noface" or "hint:TooDark" (no usable face, with that hint), "low:TooFar" (live but
-/// below any threshold, with a hint).
+/// below any threshold, with a hint), "livehint:SeveralFaces" (a live match at 0.7 that still carries advice).
 /// </summary>
 internal sealed class FakeFaceVerifier : IFaceVerifier
 {
@@ -214,6 +214,7 @@ internal sealed class FakeFaceVerifier : IFaceVerifier
                 "noface" => new FaceComparison(null, false, FaceHint.None),
                 "hint" => new FaceComparison(null, false, Enum.Parse<FaceHint>(arg)),
                 "low" => new FaceComparison(0.05f, true, Enum.Parse<FaceHint>(arg)),
+                "livehint" => new FaceComparison(0.7f, true, Enum.Parse<FaceHint>(arg)),
                 _ => throw new ArgumentException($"unknown test frame '{tag}'"),
             };
         }
