@@ -127,27 +127,46 @@ public static class ImageSampling
             var rowTop = top * stride;
             var rowBottom = bottom * stride;
             var outRow = v * tensorWidth;
-            for (var u = 0; u < outWidth; u++)
-            {
-                var wx = xw[u];
-                var a = rowTop + xl[u];
-                var b = rowTop + xr[u];
-                var c = rowBottom + xl[u];
-                var d = rowBottom + xr[u];
-                var w00 = (1 - wx) * (1 - wy);
-                var w01 = wx * (1 - wy);
-                var w10 = (1 - wx) * wy;
-                var w11 = wx * wy;
-                var o = outRow + u;
-                tensor[o] = (Blend(pixels, a + s0, b + s0, c + s0, d + s0, w00, w01, w10, w11) * g0) + o0;
-                tensor[plane + o] = (Blend(pixels, a + s1, b + s1, c + s1, d + s1, w00, w01, w10, w11) * g1) + o1;
-                tensor[(2 * plane) + o] = (Blend(pixels, a + s2, b + s2, c + s2, d + s2, w00, w01, w10, w11) * g2) + o2;
-            }
+            SampleRow(pixels, rowTop, rowBottom, wy, xl, xr, xw, tensor.Slice(outRow), plane, (s0, g0, o0), (s1, g1, o1), (s2, g2, o2));
         }
     }
 
-    private static float Blend(byte[] p, int a, int b, int c, int d, float w00, float w01, float w10, float w11) =>
-        (p[a] * w00) + (p[b] * w01) + (p[c] * w10) + (p[d] * w11);
+    /// <summary>One output row: bilinear blend of two source rows into the three planes (pointer loop, no bounds checks).</summary>
+    private static unsafe void SampleRow(
+        byte[] pixels, int rowTop, int rowBottom, float wy, ReadOnlySpan<int> xl, ReadOnlySpan<int> xr, ReadOnlySpan<float> xw,
+        Span<float> output, int plane, (int S, float G, float O) c0, (int S, float G, float O) c1, (int S, float G, float O) c2)
+    {
+        var count = xw.Length;
+        if (output.Length < (2 * plane) + count)
+        {
+            throw new ArgumentException("Tensor too small.", nameof(output));
+        }
+
+        fixed (byte* p = pixels)
+        fixed (int* left = xl, right = xr)
+        fixed (float* weight = xw, o = output)
+        {
+            var top = p + rowTop;
+            var bottom = p + rowBottom;
+            var iy = 1 - wy;
+            for (var u = 0; u < count; u++)
+            {
+                var wx = weight[u];
+                var ix = 1 - wx;
+                var w00 = ix * iy;
+                var w01 = wx * iy;
+                var w10 = ix * wy;
+                var w11 = wx * wy;
+                var a = top + left[u];
+                var b = top + right[u];
+                var c = bottom + left[u];
+                var d = bottom + right[u];
+                o[u] = (((a[c0.S] * w00) + (b[c0.S] * w01) + (c[c0.S] * w10) + (d[c0.S] * w11)) * c0.G) + c0.O;
+                o[plane + u] = (((a[c1.S] * w00) + (b[c1.S] * w01) + (c[c1.S] * w10) + (d[c1.S] * w11)) * c1.G) + c1.O;
+                o[(2 * plane) + u] = (((a[c2.S] * w00) + (b[c2.S] * w01) + (c[c2.S] * w10) + (d[c2.S] * w11)) * c2.G) + c2.O;
+            }
+        }
+    }
 
     /// <summary>
     /// Warps the image through <paramref name="destinationToSource"/> into a size × size tensor (face alignment)
