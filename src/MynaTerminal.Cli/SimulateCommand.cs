@@ -88,7 +88,18 @@ public static class SimulateCommand
 
         var screenFolder = settings.Screens?.FullName ?? Path.Combine(Path.GetTempPath(), "mynaterm-sim", "screens");
         using var host = BuildHost(settings, screenFolder, output);
-        var link = host.Services.GetRequiredService<MqttClinicLink>();
+        MqttClinicLink link;
+        try
+        {
+            link = host.Services.GetRequiredService<MqttClinicLink>();
+        }
+        catch (InvalidOperationException ex) when (ex.Message.Contains("ClinicLink:", StringComparison.Ordinal))
+        {
+            // An unusable device key or outbox: the message names the setting and the file.
+            output.WriteLine($"error: {ex.Message}");
+            return 2;
+        }
+
         link.Published += (topic, payload) => output.WriteLine($"=== mqtt {topic} {payload}");
         var printer = new ConsoleScreenPrinter(output, host.Services.GetRequiredService<TimeProvider>());
         try

@@ -40,11 +40,38 @@ public sealed class ClinicLinkOptions : IValidatableObject
 
     public string? Password { get; set; }
 
-    /// <summary>TLS to the external broker.</summary>
+    /// <summary>TLS to the external broker (TLS 1.2 or 1.3; the broker's name or IP must be in its certificate).</summary>
     public bool UseTls { get; set; }
 
     /// <summary>PEM file of the CA that signed the broker's certificate (a private clinic CA); null = system trust store.</summary>
     public string? CaCertificateFile { get; set; }
+
+    /// <summary>Mutual TLS: PEM file of this terminal's client certificate (with <see cref="ClientKeyFile"/>).</summary>
+    public string? ClientCertificateFile { get; set; }
+
+    /// <summary>Mutual TLS: PEM file of the client certificate's private key (PKCS#8 or traditional, unencrypted; mode 0600).</summary>
+    public string? ClientKeyFile { get; set; }
+
+    /// <summary>
+    /// Certificate pinning: <c>sha256/&lt;base64&gt;</c> hashes of the SubjectPublicKeyInfo (as in HPKP, RFC 7469) of
+    /// certificates the broker may present. When set, the connection is refused unless the broker's certificate
+    /// or one in its chain matches a pin, in addition to the normal chain and name checks. Pin a spare key too.
+    /// </summary>
+    public List<string> CertificatePins { get; set; } = [];
+
+    /// <summary>
+    /// The terminal's device key (ECDSA P-256, PKCS#8 PEM) that signs every <c>event/verification</c>.
+    /// Null (the default) = <c>device-key.pem</c> beside <see cref="OutboxPath"/>, so
+    /// <c>/var/lib/mynaterm/device-key.pem</c> on the device; created with mode 0600 on first start. Empty, or
+    /// null with an in-memory outbox = a new key in memory at every start (tests and simulation only).
+    /// </summary>
+    public string? DeviceKeyPath { get; set; }
+
+    /// <summary>
+    /// Shared secret every request must carry in its <c>token</c> field (at least 16 characters); null = requests
+    /// need no token (then confine who may publish to <c>request/#</c> with the broker's ACL).
+    /// </summary>
+    public string? RequestToken { get; set; }
 
     /// <summary>MQTT client id; null = <c>mynaterm-&lt;TerminalId&gt;</c>.</summary>
     public string? ClientId { get; set; }
@@ -83,6 +110,24 @@ public sealed class ClinicLinkOptions : IValidatableObject
     /// <summary>True when verifications are kept in the durable SQLite outbox.</summary>
     public bool UsesDurableOutbox => !string.IsNullOrWhiteSpace(OutboxPath);
 
+    /// <summary>File name of the device key when <see cref="DeviceKeyPath"/> is not set.</summary>
+    public const string DeviceKeyFileName = "device-key.pem";
+
+    /// <summary>Default of the device key path on the device (beside the default outbox).</summary>
+    public const string DefaultDeviceKeyPath = "/var/lib/mynaterm/" + DeviceKeyFileName;
+
+    /// <summary>Least length of <see cref="RequestToken"/>.</summary>
+    public const int MinimumRequestTokenLength = 16;
+
+    /// <summary>The device key file, or null when the key lives only in memory.</summary>
+    public string? EffectiveDeviceKeyPath =>
+        DeviceKeyPath is not null
+            ? (DeviceKeyPath.Length == 0 ? null : DeviceKeyPath)
+            : UsesDurableOutbox && Path.GetDirectoryName(OutboxPath) is { Length: > 0 } directory ? Path.Combine(directory, DeviceKeyFileName) : null;
+
+    /// <summary>The TLS settings of the link, null without TLS.</summary>
+    public TlsSettings? Tls => UseTls ? new TlsSettings(CaCertificateFile, ClientCertificateFile, ClientKeyFile, CertificatePins) : null;
+
     /// <summary>True when no external broker is configured.</summary>
     public bool UsesEmbeddedBroker => string.IsNullOrWhiteSpace(Broker);
 
@@ -116,9 +161,27 @@ public sealed class ClinicLinkOptions : IValidatableObject
             yield return new ValidationResult("UseTls needs an external Broker; the embedded broker is plain MQTT on loopback.", [nameof(UseTls)]);
         }
 
-        if (CaCertificateFile is not null && !UseTls)
+        if (!UseTls && (CaCertificateFile is not null || ClientCertificateFile is not null || ClientKeyFile is not null || CertificatePins.Count > 0))
         {
-            yield return new ValidationResult("CaCertificateFile is only used with UseTls.", [nameof(CaCertificateFile)]);
+            yield return new ValidationResult("CaCertificateFile, ClientCertificateFile, ClientKeyFile and CertificatePins are only used with UseTls.", [nameof(UseTls)]);
+        }
+
+        if (UseTls)
+        {
+            foreach (var tlsProblem in new TlsSettings(CaCertificateFile, ClientCertificateFile, ClientKeyFile, CertificatePins).Problems())
+            {
+                yield return tlsProblem;
+            }
+        }
+
+        if (RequestToken is not null && (RequestToken.Length < MinimumRequestTokenLength || RequestToken.Length > 256 || RequestToken.Any(char.IsControl)))
+        {
+            yield return new ValidationResult($"RequestToken must be {MinimumRequestTokenLength} to 256 characters without control characters.", [nameof(RequestToken)]);
+        }
+
+        if (EffectiveDeviceKeyPath is { } keyPath && (keyPath.IndexOfAny(Path.GetInvalidPathChars()) >= 0 || !Path.IsPathFullyQualified(keyPath) || Directory.Exists(keyPath)))
+        {
+            yield return new ValidationResult("DeviceKeyPath must be an absolute file path.", [nameof(DeviceKeyPath)]);
         }
 
         if (ClientId is { Length: > 0 } && (ClientId.Length > 128 || ClientId.Any(c => char.IsControl(c) || c is '+' or '#' or '/')))

@@ -1,31 +1,44 @@
 using System.Buffers;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using MynaTerminal.Core.Devices;
 using MynaTerminal.Core.Results;
+using MynaTerminal.Core.Session;
 
 namespace MynaTerminal.ClinicLink;
 
 /// <summary>
-/// The outcome of parsing one request: a command, or an error for the response. <see cref="Transaction"/>
+/// The outcome of parsing one request: a command for the session (<see cref="Command"/>), a request that needs
+/// the session loop's answer (<see cref="Control"/>), or an error for the response. <see cref="Transaction"/>
 /// is echoed in the response whenever it could be read, also with an error.
 /// </summary>
 public sealed record ClinicRequestResult(ClinicCommand? Command, string? Error, string? Transaction)
 {
-    public bool IsOk => Command is not null;
+    /// <summary>Set for <c>mode</c> and <c>selftest</c>.</summary>
+    public ClinicControl? Control { get; init; }
+
+    public bool IsOk => Error is null && (Command is not null || Control is not null);
 
     internal static ClinicRequestResult Ok(ClinicCommand command, string? transaction) => new(command, null, transaction);
+
+    internal static ClinicRequestResult Ok(ClinicControl control, string? transaction) => new(null, null, transaction) { Control = control };
 
     internal static ClinicRequestResult Fail(string error, string? transaction = null) => new(null, error, transaction);
 }
 
 /// <summary>
-/// Strict, exception-free parsing of <c>request/&lt;name&gt;</c> payloads into <see cref="ClinicCommand"/>s.
-/// Anything unexpected (malformed JSON, duplicate keys, missing or mistyped fields, an unknown schema,
-/// oversized text) becomes an error result with a short reason, never an exception. Unknown extra
-/// properties are ignored, so newer clinic software can add fields.
+/// Strict, exception-free parsing of <c>request/&lt;name&gt;</c> payloads into <see cref="ClinicCommand"/>s and
+/// <see cref="ClinicControl"/>s. Anything unexpected (malformed JSON, duplicate keys, missing or mistyped fields,
+/// an unknown schema, oversized text, a missing or wrong token when one is required) becomes an error result
+/// with a short reason, never an exception. Unknown extra properties are ignored, so newer clinic software can
+/// add fields.
 /// </summary>
 public static class ClinicRequestParser
 {
+    /// <summary>The error of a request without the right <c>token</c>.</summary>
+    public const string UnauthorisedError = "unauthorised: the request needs the terminal's request token in 'token'";
+
     /// <summary>Payloads above this size are refused before parsing.</summary>
     public const int MaxPayloadBytes = 64 * 1024;
 
@@ -42,10 +55,13 @@ public static class ClinicRequestParser
         AllowDuplicateProperties = false,
     };
 
-    public static ClinicRequestResult Parse(string name, ReadOnlyMemory<byte> payload) =>
-        Parse(name, new ReadOnlySequence<byte>(payload));
+    public static ClinicRequestResult Parse(string name, ReadOnlyMemory<byte> payload, string? requiredToken = null) =>
+        Parse(name, new ReadOnlySequence<byte>(payload), requiredToken);
 
-    public static ClinicRequestResult Parse(string name, ReadOnlySequence<byte> payload)
+    /// <param name="name">The request name (the topic level after <c>request/</c>).</param>
+    /// <param name="payload">The message payload.</param>
+    /// <param name="requiredToken">When set, the request must carry it in <c>token</c> (compared in constant time).</param>
+    public static ClinicRequestResult Parse(string name, ReadOnlySequence<byte> payload, string? requiredToken = null)
     {
         if (payload.Length > MaxPayloadBytes)
         {
@@ -61,13 +77,17 @@ public static class ClinicRequestParser
         switch (name)
         {
             case MqttTopics.Requests.Eligibility:
-                return ParseEligibility(payload);
+                return ParseEligibility(payload, requiredToken);
             case MqttTopics.Requests.Cancel:
-                return ParseSimple(payload, new ClinicCommand.Cancel());
+                return ParseSimple(payload, requiredToken, t => ClinicRequestResult.Ok(new ClinicCommand.Cancel(), t));
             case MqttTopics.Requests.StaffVisual:
-                return ParseSimple(payload, new ClinicCommand.StaffVisualApproval());
+                return ParseSimple(payload, requiredToken, t => ClinicRequestResult.Ok(new ClinicCommand.StaffVisualApproval(), t));
             case MqttTopics.Requests.StaffResume:
-                return ParseSimple(payload, new ClinicCommand.StaffResume());
+                return ParseSimple(payload, requiredToken, t => ClinicRequestResult.Ok(new ClinicCommand.StaffResume(), t));
+            case MqttTopics.Requests.SelfTest:
+                return ParseSimple(payload, requiredToken, t => ClinicRequestResult.Ok(new ClinicControl.SelfTest(), t));
+            case MqttTopics.Requests.Mode:
+                return ParseMode(payload, requiredToken);
             default:
                 var shown = MqttTopics.IsValidRequestName(name) ? name : "?";
                 return ClinicRequestResult.Fail(
@@ -75,24 +95,53 @@ public static class ClinicRequestParser
         }
     }
 
-    private static ClinicRequestResult ParseSimple(ReadOnlySequence<byte> payload, ClinicCommand command)
+    private static ClinicRequestResult ParseSimple(ReadOnlySequence<byte> payload, string? requiredToken, Func<string?, ClinicRequestResult> ok)
     {
         if (payload.IsEmpty)
         {
-            return ClinicRequestResult.Ok(command, null);
+            return requiredToken is null ? ok(null) : ClinicRequestResult.Fail(UnauthorisedError);
         }
 
-        return WithObject(payload, PayloadSchemas.Request, (root, transaction) => ClinicRequestResult.Ok(command, transaction));
+        return WithObject(payload, PayloadSchemas.Request, requiredToken, (root, transaction) => ok(transaction));
     }
 
-    private static ClinicRequestResult ParseEligibility(ReadOnlySequence<byte> payload)
+    private static ClinicRequestResult ParseMode(ReadOnlySequence<byte> payload, string? requiredToken)
     {
         if (payload.IsEmpty)
         {
-            return ClinicRequestResult.Fail("empty payload; an eligibility answer is a JSON object");
+            return ClinicRequestResult.Fail(requiredToken is null ? "empty payload; a mode request is a JSON object with 'mode'" : UnauthorisedError);
         }
 
-        return WithObject(payload, PayloadSchemas.Eligibility, static (root, transaction) =>
+        return WithObject(payload, PayloadSchemas.Mode, requiredToken, static (root, transaction) =>
+        {
+            if (!root.TryGetProperty("mode", out var modeElement))
+            {
+                return ClinicRequestResult.Fail("missing field 'mode'", transaction);
+            }
+
+            TerminalMode? mode = modeElement.ValueKind == JsonValueKind.String
+                ? modeElement.GetString() switch
+                {
+                    "automatic" => TerminalMode.Automatic,
+                    "staff" => TerminalMode.Staff,
+                    "outOfService" => TerminalMode.OutOfService,
+                    _ => null,
+                }
+                : null;
+            return mode is { } m
+                ? ClinicRequestResult.Ok(new ClinicControl.SetMode(m), transaction)
+                : ClinicRequestResult.Fail("'mode' must be one of \"automatic\", \"staff\", \"outOfService\"", transaction);
+        });
+    }
+
+    private static ClinicRequestResult ParseEligibility(ReadOnlySequence<byte> payload, string? requiredToken)
+    {
+        if (payload.IsEmpty)
+        {
+            return ClinicRequestResult.Fail(requiredToken is null ? "empty payload; an eligibility answer is a JSON object" : UnauthorisedError);
+        }
+
+        return WithObject(payload, PayloadSchemas.Eligibility, requiredToken, static (root, transaction) =>
         {
             ClinicRequestResult Fail(string error) => ClinicRequestResult.Fail(error, transaction);
 
@@ -196,6 +245,7 @@ public static class ClinicRequestParser
     private static ClinicRequestResult WithObject(
         ReadOnlySequence<byte> payload,
         string expectedSchema,
+        string? requiredToken,
         Func<JsonElement, string?, ClinicRequestResult> body)
     {
         JsonDocument document;
@@ -216,7 +266,7 @@ public static class ClinicRequestParser
         {
             try
             {
-                return Dispatch(document.RootElement, expectedSchema, body);
+                return Dispatch(document.RootElement, expectedSchema, requiredToken, body);
             }
             catch (InvalidOperationException)
             {
@@ -229,6 +279,7 @@ public static class ClinicRequestParser
     private static ClinicRequestResult Dispatch(
         JsonElement root,
         string expectedSchema,
+        string? requiredToken,
         Func<JsonElement, string?, ClinicRequestResult> body)
     {
         if (root.ValueKind != JsonValueKind.Object)
@@ -252,6 +303,11 @@ public static class ClinicRequestParser
             }
         }
 
+        if (requiredToken is not null && !HasToken(root, requiredToken))
+        {
+            return ClinicRequestResult.Fail(UnauthorisedError, transaction);
+        }
+
         if (root.TryGetProperty("schema", out var schemaElement) && schemaElement.ValueKind != JsonValueKind.Null)
         {
             if (schemaElement.ValueKind != JsonValueKind.String || schemaElement.GetString() != expectedSchema)
@@ -268,5 +324,18 @@ public static class ClinicRequestParser
         {
             return ClinicRequestResult.Fail("a string is not valid UTF-8", transaction);
         }
+    }
+
+    /// <summary>Whether <c>token</c> is a string equal to <paramref name="required"/>, compared in constant time.</summary>
+    private static bool HasToken(JsonElement root, string required)
+    {
+        if (!root.TryGetProperty("token", out var element) || element.ValueKind != JsonValueKind.String)
+        {
+            return false;
+        }
+
+        var given = SHA256.HashData(Encoding.UTF8.GetBytes(element.GetString()!));
+        var expected = SHA256.HashData(Encoding.UTF8.GetBytes(required));
+        return CryptographicOperations.FixedTimeEquals(given, expected);
     }
 }

@@ -5,7 +5,7 @@ public sealed record OutboxItem(Guid Id, DateTimeOffset EnqueuedAt, ReadOnlyMemo
 
 /// <summary>
 /// Where verifications wait until the broker has acknowledged them (PUBACK). Items leave in the order
-/// they came, and only through <see cref="MarkDeliveredAsync"/>; nothing is ever dropped. A durable
+/// they came, and only through <see cref="MarkDeliveredAsync(Guid, CancellationToken)"/>; nothing is ever dropped. A durable
 /// implementation keeps them across restarts; <see cref="InMemoryVerificationOutbox"/> does not.
 /// </summary>
 public interface IVerificationOutbox
@@ -23,6 +23,29 @@ public interface IVerificationOutbox
     ValueTask MarkDeliveredAsync(Guid id, CancellationToken cancellationToken);
 
     ValueTask<int> CountPendingAsync(CancellationToken cancellationToken);
+
+    /// <summary>The oldest pending items, at most <paramref name="max"/>, oldest first. They stay pending.</summary>
+    async ValueTask<IReadOnlyList<OutboxItem>> PeekPendingAsync(int max, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(max, 1);
+        return await PeekPendingAsync(cancellationToken).ConfigureAwait(false) is { } item ? [item] : [];
+    }
+
+    /// <summary>Removes several items at once (a durable outbox does it in one transaction: one fsync for all).</summary>
+    async ValueTask MarkDeliveredAsync(IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        foreach (var id in ids)
+        {
+            await MarkDeliveredAsync(id, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Proves the outbox can store a verification now (for the self-test): a durable outbox commits a write to
+    /// disk. Returns a short description; throws when it cannot write.
+    /// </summary>
+    ValueTask<string> ProbeWriteAsync(CancellationToken cancellationToken) => ValueTask.FromResult("in memory; verifications are lost on restart");
 }
 
 /// <summary>
@@ -76,6 +99,16 @@ public sealed class InMemoryVerificationOutbox : IVerificationOutbox
         lock (_lock)
         {
             return ValueTask.FromResult(_pending.First?.Value);
+        }
+    }
+
+    public ValueTask<IReadOnlyList<OutboxItem>> PeekPendingAsync(int max, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(max, 1);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            return ValueTask.FromResult<IReadOnlyList<OutboxItem>>([.. _pending.Take(max)]);
         }
     }
 

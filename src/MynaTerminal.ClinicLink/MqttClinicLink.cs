@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Reflection;
 using System.Runtime.CompilerServices;
-using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
@@ -26,15 +25,20 @@ namespace MynaTerminal.ClinicLink;
 /// <c>{"state":"offline"}</c> on <c>availability</c>.</item>
 /// <item>On every connect: subscribe to <c>request/#</c>, then retained <c>availability</c> online and
 /// <c>info</c>, then the last <c>state</c> and any alerts raised while offline.</item>
-/// <item>Verifications: queued in the <see cref="IVerificationOutbox"/> and delivered in order with QoS 1;
-/// an item leaves the outbox only after a PUBACK that says a subscriber took it.</item>
-/// <item>Requests: parsed strictly into <see cref="ClinicCommand"/>s (<see cref="CommandsAsync"/>); every
+/// <item>Verifications: signed with the <see cref="DeviceKey"/> (<see cref="VerificationSignature"/>), queued in the
+/// <see cref="IVerificationOutbox"/> as the exact bytes to publish, and delivered in order with QoS 1; an item
+/// leaves the outbox only after a PUBACK that says a subscriber took it (deleted in batches: one fsync each).</item>
+/// <item>Requests: parsed strictly into <see cref="ClinicCommand"/>s (<see cref="CommandsAsync"/>) and
+/// <see cref="ClinicControl"/>s (<see cref="ControlRequestsAsync"/>, answered by the session loop); every
 /// request gets a response, on the MQTT 5 response topic with the correlation data when given, else on
 /// <c>response/&lt;name&gt;</c> with the <c>transaction</c> echoed.</item>
 /// </list>
 /// </summary>
-public sealed partial class MqttClinicLink : IClinicLink, IHostedService, IAsyncDisposable, IDisposable
+public sealed partial class MqttClinicLink : IClinicLink, IClinicControlSource, IHostedService, IAsyncDisposable, IDisposable
 {
+    /// <summary>Most verifications published between two outbox deletions (one transaction, one fsync).</summary>
+    public const int DeliveryBatchSize = 64;
+
     /// <summary>Commands waiting for the session; more are answered "busy".</summary>
     public const int CommandCapacity = 64;
 
@@ -47,6 +51,7 @@ public sealed partial class MqttClinicLink : IClinicLink, IHostedService, IAsync
 
     private readonly ClinicLinkOptions _options;
     private readonly IVerificationOutbox _outbox;
+    private readonly DeviceKey _deviceKey;
     private readonly ILogger<MqttClinicLink> _logger;
     private readonly EmbeddedBroker? _embeddedBroker;
     private readonly IMqttClient _client;
@@ -57,6 +62,9 @@ public sealed partial class MqttClinicLink : IClinicLink, IHostedService, IAsync
 
     private readonly Channel<ClinicCommand> _commands = Channel.CreateBounded<ClinicCommand>(
         new BoundedChannelOptions(CommandCapacity) { SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
+
+    private readonly Channel<ClinicControlRequest> _controls = Channel.CreateBounded<ClinicControlRequest>(
+        new BoundedChannelOptions(16) { SingleWriter = false, FullMode = BoundedChannelFullMode.Wait });
 
     private readonly Channel<OutgoingMessage> _responses = Channel.CreateBounded<OutgoingMessage>(
         new BoundedChannelOptions(256) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.DropOldest });
@@ -75,23 +83,28 @@ public sealed partial class MqttClinicLink : IClinicLink, IHostedService, IAsync
     private int _started;
     private bool _reconnectRequested;
     private bool _reportedOnline;
+    private int _mode = (int)TerminalMode.Automatic;
+    private int _controlReaders;
 
     public MqttClinicLink(
         IOptions<ClinicLinkOptions> options,
         IVerificationOutbox outbox,
+        DeviceKey deviceKey,
         ILogger<MqttClinicLink> logger,
         EmbeddedBroker? embeddedBroker = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(outbox);
+        ArgumentNullException.ThrowIfNull(deviceKey);
         ArgumentNullException.ThrowIfNull(logger);
         _options = options.Value;
         _outbox = outbox;
+        _deviceKey = deviceKey;
         _logger = logger;
         _embeddedBroker = embeddedBroker;
         Topics = new MqttTopics(_options.TerminalId);
         Version = ReadVersion();
-        _infoPayload = ClinicLinkJson.Serialize(InfoPayload.Create(Topics.TerminalId, Version, Capabilities));
+        _infoPayload = ClinicLinkJson.Serialize(InfoPayload.Create(Topics.TerminalId, Version, Capabilities, deviceKey.PublicJwk));
         _clientOptions = BuildClientOptions();
 
         // The client's own errors (refused connects, broken links) are handled and logged here.
@@ -141,7 +154,14 @@ public sealed partial class MqttClinicLink : IClinicLink, IHostedService, IAsync
         "event/alert",
         .. MqttTopics.Requests.All.Select(name => "request/" + name),
         "mqtt5-response-topic",
+        "verification-signature-es256",
     ];
+
+    /// <summary>The key that signs verifications; its public half is in <c>info</c>.</summary>
+    public DeviceKey DeviceKey => _deviceKey;
+
+    /// <summary>The mode the session loop last reported (shown in the retained <c>state</c>).</summary>
+    public TerminalMode Mode => (TerminalMode)Volatile.Read(ref _mode);
 
     public MqttTopics Topics { get; }
 
@@ -200,6 +220,7 @@ public sealed partial class MqttClinicLink : IClinicLink, IHostedService, IAsync
         }
 
         _commands.Writer.TryComplete();
+        _controls.Writer.TryComplete();
         _responses.Writer.TryComplete();
 
         if (_client.IsConnected)
@@ -288,6 +309,7 @@ public sealed partial class MqttClinicLink : IClinicLink, IHostedService, IAsync
         }
 
         _commands.Writer.TryComplete();
+        _controls.Writer.TryComplete();
         _responses.Writer.TryComplete();
         _client.Dispose();
         SetOffline();
@@ -337,7 +359,9 @@ public sealed partial class MqttClinicLink : IClinicLink, IHostedService, IAsync
     public async Task EnqueueVerificationAsync(VerificationResult result, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(result);
-        var payload = ClinicLinkJson.Serialize(VerificationPayload.From(result, Topics.TerminalId));
+
+        // Signed once, here: the outbox keeps exactly these bytes, so every (re)delivery carries the same valid signature.
+        var payload = VerificationPayload.From(result, Topics.TerminalId).Sign(_deviceKey);
         var added = await _outbox.EnqueueAsync(new OutboxItem(result.Id, DateTimeOffset.UtcNow, payload), cancellationToken)
             .ConfigureAwait(false);
         if (added)
@@ -379,6 +403,30 @@ public sealed partial class MqttClinicLink : IClinicLink, IHostedService, IAsync
     public IAsyncEnumerable<ClinicCommand> CommandsAsync(CancellationToken cancellationToken) =>
         _commands.Reader.ReadAllAsync(cancellationToken);
 
+    /// <inheritdoc />
+    /// <remarks>
+    /// While nobody reads them, <c>mode</c> and <c>selftest</c> are answered with an error at once. A request the
+    /// reader does not answer within <see cref="ClinicLinkOptions.OperationTimeout"/> gets an error response.
+    /// </remarks>
+    public async IAsyncEnumerable<ClinicControlRequest> ControlRequestsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _controlReaders);
+        try
+        {
+            await foreach (var request in _controls.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                yield return request;
+            }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _controlReaders);
+        }
+    }
+
+    /// <inheritdoc />
+    public void ReportMode(TerminalMode mode) => Volatile.Write(ref _mode, (int)mode);
+
     private static TaskCompletionSource NewGate() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private static string ReadVersion()
@@ -417,18 +465,9 @@ public sealed partial class MqttClinicLink : IClinicLink, IHostedService, IAsync
             builder = builder.WithCredentials(_options.Username, _options.Password ?? string.Empty);
         }
 
-        if (_options.UseTls)
+        if (_options.Tls is { } tls)
         {
-            builder = builder.WithTlsOptions(tls =>
-            {
-                tls.UseTls().WithTargetHost(host);
-                if (_options.CaCertificateFile is { } caFile)
-                {
-                    var trust = new X509Certificate2Collection();
-                    trust.ImportFromPemFile(caFile);
-                    tls.WithTrustChain(trust);
-                }
-            });
+            builder = tls.Apply(builder, host, LogCertificateRejected);
         }
 
         return builder.Build();
@@ -735,7 +774,7 @@ public sealed partial class MqttClinicLink : IClinicLink, IHostedService, IAsync
                 return;
             }
 
-            var code = await PublishAsync(Topics.State, ClinicLinkJson.Serialize(StatePayload.From(state)), retain: true, cancellationToken)
+            var code = await PublishAsync(Topics.State, ClinicLinkJson.Serialize(StatePayload.From(state, Mode)), retain: true, cancellationToken)
                 .ConfigureAwait(false);
             ThrowIfRefused(code, Topics.State);
         }
@@ -818,15 +857,21 @@ public sealed partial class MqttClinicLink : IClinicLink, IHostedService, IAsync
 
     // ---- verifications ------------------------------------------------------------------------------
 
+    /// <summary>
+    /// Publishes pending verifications one after the other, in outbox order (so the clinic sees them in order),
+    /// each awaiting its PUBACK, and deletes the acknowledged ones from the outbox in one transaction per batch.
+    /// A crash between a PUBACK and that deletion re-sends those items after the restart (the clinic de-duplicates
+    /// on the id); nothing is ever deleted before its PUBACK.
+    /// </summary>
     private async Task DeliverVerificationsAsync(CancellationToken stopping)
     {
         Guid? warnedAbout = null;
         while (!stopping.IsCancellationRequested)
         {
-            OutboxItem? item;
+            IReadOnlyList<OutboxItem> batch;
             try
             {
-                item = await _outbox.PeekPendingAsync(stopping).ConfigureAwait(false);
+                batch = await _outbox.PeekPendingAsync(DeliveryBatchSize, stopping).ConfigureAwait(false);
             }
             catch (Exception ex) when (!stopping.IsCancellationRequested && ex is not OutOfMemoryException)
             {
@@ -835,7 +880,7 @@ public sealed partial class MqttClinicLink : IClinicLink, IHostedService, IAsync
                 continue;
             }
 
-            if (item is null)
+            if (batch.Count == 0)
             {
                 await _outboxSignal.WaitAsync(stopping).ConfigureAwait(false);
                 continue;
@@ -843,63 +888,86 @@ public sealed partial class MqttClinicLink : IClinicLink, IHostedService, IAsync
 
             await WaitUntilOnlineAsync(stopping).ConfigureAwait(false);
 
-            MqttClientPublishReasonCode code;
-            var payload = item.Payload.ToArray();
-            try
+            var delivered = new List<(Guid Id, byte[] Payload)>(batch.Count);
+            (Guid Id, MqttClientPublishReasonCode Code)? notTaken = null;
+            var failed = false;
+            foreach (var item in batch)
             {
-                code = await PublishAsync(
-                    Topics.VerificationEvent,
-                    payload,
-                    retain: false,
-                    stopping,
-                    acceptNoSubscribers: false,
-                    raisePublished: false).ConfigureAwait(false);
+                var payload = item.Payload.ToArray();
+                MqttClientPublishReasonCode code;
+                try
+                {
+                    code = await PublishAsync(
+                        Topics.VerificationEvent,
+                        payload,
+                        retain: false,
+                        stopping,
+                        acceptNoSubscribers: false,
+                        raisePublished: false).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (!stopping.IsCancellationRequested && ex is not OutOfMemoryException)
+                {
+                    // Not acknowledged (link lost, timeout): it stays pending and goes again once online.
+                    LogVerificationRetry(item.Id, ex.Message);
+                    failed = true;
+                    break;
+                }
+
+                if (code != MqttClientPublishReasonCode.Success)
+                {
+                    // "No matching subscribers" means nobody got it (a clinic system with a persistent session
+                    // counts as a subscriber even while away), so it is not delivered. Refusals likewise.
+                    notTaken = (item.Id, code);
+                    break;
+                }
+
+                delivered.Add((item.Id, payload));
             }
-            catch (Exception ex) when (!stopping.IsCancellationRequested && ex is not OutOfMemoryException)
+
+            if (delivered.Count > 0)
             {
-                // Not acknowledged (link lost, timeout): it stays pending and goes again once online.
-                LogVerificationRetry(item.Id, ex.Message);
+                await MarkDeliveredAsync([.. delivered.Select(d => d.Id)], stopping).ConfigureAwait(false);
+                foreach (var (id, payload) in delivered)
+                {
+                    LogVerificationDelivered(id);
+                    RaisePublished(Topics.VerificationEvent, payload);
+                }
+
+                warnedAbout = null;
+            }
+
+            if (failed)
+            {
                 if (IsOnline)
                 {
                     await Task.Delay(_options.UndeliveredRetryDelay, stopping).ConfigureAwait(false);
                 }
-
-                continue;
             }
-
-            if (code == MqttClientPublishReasonCode.Success)
+            else if (notTaken is { } refused)
             {
-                await MarkDeliveredAsync(item.Id, stopping).ConfigureAwait(false);
-                LogVerificationDelivered(item.Id);
-                RaisePublished(Topics.VerificationEvent, payload);
-                warnedAbout = null;
-                continue;
-            }
+                if (warnedAbout != refused.Id)
+                {
+                    LogVerificationNotTaken(refused.Id, refused.Code);
+                    warnedAbout = refused.Id;
+                }
 
-            // "No matching subscribers" means nobody got it (a clinic system with a persistent session
-            // counts as a subscriber even while away), so it is not delivered. Refusals likewise.
-            if (warnedAbout != item.Id)
-            {
-                LogVerificationNotTaken(item.Id, code);
-                warnedAbout = item.Id;
+                await _outboxSignal.WaitAsync(_options.UndeliveredRetryDelay, stopping).ConfigureAwait(false);
             }
-
-            await _outboxSignal.WaitAsync(_options.UndeliveredRetryDelay, stopping).ConfigureAwait(false);
         }
     }
 
-    private async Task MarkDeliveredAsync(Guid id, CancellationToken stopping)
+    private async Task MarkDeliveredAsync(IReadOnlyCollection<Guid> ids, CancellationToken stopping)
     {
         while (true)
         {
             try
             {
-                await _outbox.MarkDeliveredAsync(id, stopping).ConfigureAwait(false);
+                await _outbox.MarkDeliveredAsync(ids, stopping).ConfigureAwait(false);
                 return;
             }
             catch (Exception ex) when (!stopping.IsCancellationRequested && ex is not OutOfMemoryException)
             {
-                // It would go out again; the clinic de-duplicates on the id, but do not loop on a broken store.
+                // They would go out again; the clinic de-duplicates on the id, but do not loop on a broken store.
                 LogOutboxFailed(ex);
                 await Task.Delay(_options.UndeliveredRetryDelay, stopping).ConfigureAwait(false);
             }
@@ -951,7 +1019,14 @@ public sealed partial class MqttClinicLink : IClinicLink, IHostedService, IAsync
             return;
         }
 
-        var result = ClinicRequestParser.Parse(name, message.Payload);
+        var result = ClinicRequestParser.Parse(name, message.Payload, _options.RequestToken);
+        var topic = ResponseTopicFor(name, message);
+        if (result.Control is { } control)
+        {
+            _ = AnswerControlAsync(name, control, result.Transaction, topic, message.CorrelationData);
+            return;
+        }
+
         var error = result.Error;
         if (result.Command is { } command && !_commands.Writer.TryWrite(command))
         {
@@ -970,7 +1045,76 @@ public sealed partial class MqttClinicLink : IClinicLink, IHostedService, IAsync
         var response = error is null
             ? ResponsePayload.Success(result.Transaction)
             : ResponsePayload.Failure(error, result.Transaction);
+        _responses.Writer.TryWrite(new OutgoingMessage(topic, ClinicLinkJson.Serialize(response), message.CorrelationData));
+    }
 
+    /// <summary>Hands a <c>mode</c> or <c>selftest</c> to the session loop and answers with what it reports.</summary>
+    private async Task AnswerControlAsync(string name, ClinicControl control, string? transaction, string topic, byte[]? correlationData)
+    {
+        ResponsePayload response;
+        try
+        {
+            response = await RunControlAsync(control, transaction).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            response = ResponsePayload.Failure(ex.Message, transaction);
+        }
+
+        if (response.Ok)
+        {
+            LogRequestAccepted(name);
+        }
+        else
+        {
+            LogRequestRefused(name, response.Error ?? "failed");
+        }
+
+        _responses.Writer.TryWrite(new OutgoingMessage(topic, ClinicLinkJson.Serialize(response), correlationData));
+    }
+
+    private async Task<ResponsePayload> RunControlAsync(ClinicControl control, string? transaction)
+    {
+        if (Volatile.Read(ref _controlReaders) == 0)
+        {
+            return ResponsePayload.Failure("the terminal's session loop is not running", transaction);
+        }
+
+        var request = new ClinicControlRequest(control);
+        if (!_controls.Writer.TryWrite(request))
+        {
+            return ResponsePayload.Failure(_controls.Reader.Completion.IsCompleted ? "terminal is stopping" : "terminal busy: too many pending requests", transaction);
+        }
+
+        ClinicControlReply reply;
+        try
+        {
+            reply = await request.Reply.WaitAsync(_options.OperationTimeout, _stopping?.Token ?? CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            return ResponsePayload.Failure("the session loop did not answer in time", transaction);
+        }
+        catch (InvalidOperationException ex)
+        {
+            return ResponsePayload.Failure(ex.Message, transaction);
+        }
+
+        if (reply.Checks is not { } checks)
+        {
+            return ResponsePayload.Success(transaction) with { Mode = reply.Mode, Phase = reply.Phase };
+        }
+
+        var failedChecks = checks.Where(c => !c.Ok).Select(c => c.Name).ToList();
+        var response = failedChecks.Count == 0
+            ? ResponsePayload.Success(transaction)
+            : ResponsePayload.Failure($"self-test failed: {string.Join(", ", failedChecks)}", transaction);
+        return response with { Mode = reply.Mode, Phase = reply.Phase, Checks = [.. checks.Select(c => new SelfTestCheckPayload(c.Name, c.Ok, c.Detail))] };
+    }
+
+    /// <summary>The request's MQTT 5 response topic when allowed, else <c>response/&lt;name&gt;</c>.</summary>
+    private string ResponseTopicFor(string name, MqttApplicationMessage message)
+    {
         var topic = Topics.Response(name);
         if (!string.IsNullOrEmpty(message.ResponseTopic))
         {
@@ -984,7 +1128,7 @@ public sealed partial class MqttClinicLink : IClinicLink, IHostedService, IAsync
             }
         }
 
-        _responses.Writer.TryWrite(new OutgoingMessage(topic, ClinicLinkJson.Serialize(response), message.CorrelationData));
+        return topic;
     }
 
     /// <summary>
@@ -1106,4 +1250,7 @@ public sealed partial class MqttClinicLink : IClinicLink, IHostedService, IAsync
 
     [LoggerMessage(EventId = 1045, Level = LogLevel.Warning, Message = "Response on {Topic} failed: {Reason}")]
     private partial void LogResponseFailed(string topic, string reason);
+
+    [LoggerMessage(EventId = 1050, Level = LogLevel.Error, Message = "TLS: refused the broker's certificate: {Reason}")]
+    private partial void LogCertificateRejected(string reason);
 }

@@ -41,8 +41,14 @@ public sealed partial class MqttTopics
         /// <summary>Staff hand the terminal back to automatic mode.</summary>
         public const string StaffResume = "staff-resume";
 
+        /// <summary>Switch the terminal's mode: automatic, staff (目視確認 for one patient), out of service.</summary>
+        public const string Mode = "mode";
+
+        /// <summary>Run the self-test and answer with each check's result.</summary>
+        public const string SelfTest = "selftest";
+
         /// <summary>All of the above, in a stable order.</summary>
-        public static IReadOnlyList<string> All { get; } = [Eligibility, Cancel, StaffVisual, StaffResume];
+        public static IReadOnlyList<string> All { get; } = [Eligibility, Cancel, StaffVisual, StaffResume, Mode, SelfTest];
     }
 
     public MqttTopics(string terminalId)

@@ -22,8 +22,10 @@ public static class PayloadSchemas
     public const string Alert = "mynaterm.alert/1";
     public const string Info = "mynaterm.info/1";
     public const string Eligibility = "mynaterm.eligibility/1";
-    /// <summary>Requests without a body of their own (cancel, staff-visual, staff-resume).</summary>
+    /// <summary>Requests without a body of their own (cancel, staff-visual, staff-resume, selftest).</summary>
     public const string Request = "mynaterm.request/1";
+    /// <summary>The <c>mode</c> request.</summary>
+    public const string Mode = "mynaterm.mode/1";
     public const string Response = "mynaterm.response/1";
 }
 
@@ -38,24 +40,31 @@ public sealed record AvailabilityPayload(string State)
     public static AvailabilityPayload Offline { get; } = new(OfflineState);
 }
 
-/// <summary>Retained on <c>info</c>: who this terminal is and what it understands.</summary>
-public sealed record InfoPayload(string Schema, string TerminalId, string Version, IReadOnlyList<string> Capabilities)
+/// <summary>
+/// Retained on <c>info</c>: who this terminal is, what it understands, and the public device key that signs its
+/// verifications (<see cref="VerificationSignature"/>).
+/// </summary>
+public sealed record InfoPayload(string Schema, string TerminalId, string Version, IReadOnlyList<string> Capabilities, DeviceKeyJwk DeviceKey)
 {
-    public static InfoPayload Create(string terminalId, string version, IReadOnlyList<string> capabilities) =>
-        new(PayloadSchemas.Info, terminalId, version, capabilities);
+    public static InfoPayload Create(string terminalId, string version, IReadOnlyList<string> capabilities, DeviceKeyJwk deviceKey) =>
+        new(PayloadSchemas.Info, terminalId, version, capabilities, deviceKey);
 }
 
-/// <summary>Retained on <c>state</c>: the session phase, never personal data.</summary>
-public sealed record StatePayload(string Schema, SessionPhase Phase, string Language, DateTimeOffset At)
+/// <summary>Retained on <c>state</c>: the session phase and the terminal's mode, never personal data.</summary>
+public sealed record StatePayload(string Schema, SessionPhase Phase, TerminalMode Mode, string Language, DateTimeOffset At)
 {
-    public static StatePayload From(TerminalState state)
+    public static StatePayload From(TerminalState state, TerminalMode mode = TerminalMode.Automatic)
     {
         ArgumentNullException.ThrowIfNull(state);
-        return new(PayloadSchemas.State, state.Phase, state.Language, state.At);
+        return new(PayloadSchemas.State, state.Phase, mode, state.Language, state.At);
     }
 }
 
-/// <summary>On <c>event/verification</c>: a finished verification. The clinic de-duplicates on <see cref="Id"/>.</summary>
+/// <summary>
+/// On <c>event/verification</c>: a finished verification. The clinic de-duplicates on <see cref="Id"/>. The
+/// published message is this record serialized and signed: <see cref="VerificationSignature"/> appends a
+/// <c>signature</c> member (see <see cref="Sign"/>).
+/// </summary>
 public sealed record VerificationPayload(
     string Schema,
     Guid Id,
@@ -96,6 +105,9 @@ public sealed record VerificationPayload(
             result.PrescriptionForm,
             result.Face is { } face ? new FacePayload(face.Band, face.LivenessPassed, face.Attempts) : null);
     }
+
+    /// <summary>The message as published and stored in the outbox: the serialized payload with its signature appended.</summary>
+    public byte[] Sign(DeviceKey key) => VerificationSignature.Attach(ClinicLinkJson.Serialize(this), key);
 }
 
 /// <summary>The user-auth certificate: the key of the clinic's eligibility query. <see cref="Der"/> is base64 in JSON.</summary>
@@ -134,6 +146,10 @@ public sealed record EligibilityRequestPayload(
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Transaction { get; init; }
 
+    /// <summary>The shared request token, when the terminal requires one (<see cref="ClinicLinkOptions.RequestToken"/>).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Token { get; init; }
+
     public static EligibilityRequestPayload From(EligibilityAnswer answer, string? transaction = null)
     {
         ArgumentNullException.ThrowIfNull(answer);
@@ -141,22 +157,56 @@ public sealed record EligibilityRequestPayload(
     }
 }
 
-/// <summary>Body of requests that carry nothing but an optional transaction (cancel, staff-visual, staff-resume). An empty payload is fine too.</summary>
+/// <summary>
+/// Body of requests that carry nothing but an optional transaction and token (cancel, staff-visual, staff-resume,
+/// selftest). An empty payload is fine too, unless the terminal requires a token.
+/// </summary>
 public sealed record SimpleRequestPayload
 {
     public string? Schema { get; init; } = PayloadSchemas.Request;
 
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Transaction { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Token { get; init; }
 }
 
-/// <summary>On <c>response/&lt;name&gt;</c> (or the MQTT 5 response topic): <c>{"ok":true}</c> or <c>{"ok":false,"error":"..."}</c>.</summary>
+/// <summary>What a clinic system sends on <c>request/mode</c>: the <see cref="TerminalMode"/> to switch to.</summary>
+public sealed record ModeRequestPayload(TerminalMode Mode)
+{
+    public string? Schema { get; init; } = PayloadSchemas.Mode;
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Transaction { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Token { get; init; }
+}
+
+/// <summary>One check of a self-test in a response.</summary>
+public sealed record SelfTestCheckPayload(string Name, bool Ok, string Detail);
+
+/// <summary>
+/// On <c>response/&lt;name&gt;</c> (or the MQTT 5 response topic): <c>{"ok":true}</c> or <c>{"ok":false,"error":"..."}</c>.
+/// <c>mode</c> answers carry the <see cref="Mode"/> now set and the <see cref="Phase"/>; <c>selftest</c> answers
+/// carry them and the <see cref="Checks"/> (<see cref="Ok"/> is then true only when every check passed).
+/// </summary>
 public sealed record ResponsePayload(
     string Schema,
     bool Ok,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Error,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Transaction)
 {
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public TerminalMode? Mode { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public SessionPhase? Phase { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<SelfTestCheckPayload>? Checks { get; init; }
+
     public static ResponsePayload Success(string? transaction) => new(PayloadSchemas.Response, true, null, transaction);
 
     public static ResponsePayload Failure(string error, string? transaction) => new(PayloadSchemas.Response, false, error, transaction);
@@ -191,6 +241,7 @@ public sealed class CamelCaseEnumConverter<TEnum> : JsonStringEnumConverter<TEnu
         typeof(CamelCaseEnumConverter<AlertKind>),
         typeof(CamelCaseEnumConverter<SessionPhase>),
         typeof(CamelCaseEnumConverter<EligibilityStatus>),
+        typeof(CamelCaseEnumConverter<TerminalMode>),
     ])]
 [JsonSerializable(typeof(AvailabilityPayload))]
 [JsonSerializable(typeof(InfoPayload))]
@@ -199,6 +250,7 @@ public sealed class CamelCaseEnumConverter<TEnum> : JsonStringEnumConverter<TEnu
 [JsonSerializable(typeof(AlertPayload))]
 [JsonSerializable(typeof(EligibilityRequestPayload))]
 [JsonSerializable(typeof(SimpleRequestPayload))]
+[JsonSerializable(typeof(ModeRequestPayload))]
 [JsonSerializable(typeof(ResponsePayload))]
 public sealed partial class ClinicLinkJsonContext : JsonSerializerContext;
 
@@ -220,6 +272,8 @@ public static class ClinicLinkJson
     public static byte[] Serialize(EligibilityRequestPayload value) => Serialize(value, ClinicLinkJsonContext.Default.EligibilityRequestPayload);
 
     public static byte[] Serialize(SimpleRequestPayload value) => Serialize(value, ClinicLinkJsonContext.Default.SimpleRequestPayload);
+
+    public static byte[] Serialize(ModeRequestPayload value) => Serialize(value, ClinicLinkJsonContext.Default.ModeRequestPayload);
 
     public static byte[] Serialize(ResponsePayload value) => Serialize(value, ClinicLinkJsonContext.Default.ResponsePayload);
 }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MynaTerminal.Core.Devices;
+using MynaTerminal.Core.Session;
 
 namespace MynaTerminal.ClinicLink;
 
@@ -17,7 +18,8 @@ public static class ServiceCollectionExtensions
     /// <see cref="IClinicLink"/> and a hosted service; and, unless an <see cref="IVerificationOutbox"/> is
     /// already registered, a <see cref="SqliteVerificationOutbox"/> on <c>OutboxPath</c> (default
     /// <see cref="ClinicLinkOptions.DefaultOutboxPath"/>), or an <see cref="InMemoryVerificationOutbox"/> when
-    /// <c>OutboxPath</c> is set to empty.
+    /// <c>OutboxPath</c> is set to empty; the <see cref="DeviceKey"/>; and the link's self-test checks
+    /// (<c>clinicLink</c>, <c>outbox</c>) as <see cref="ISelfTestCheck"/>s.
     /// </summary>
     public static IServiceCollection AddClinicLink(this IServiceCollection services, IConfiguration configuration)
     {
@@ -43,6 +45,15 @@ public static class ServiceCollectionExtensions
                     sp.GetService<TimeProvider>())
                 : new InMemoryVerificationOutbox(options.OutboxCapacity);
         });
+
+        // The device key that signs verifications: created on first start, a corrupt file stops the start.
+        services.TryAddSingleton(sp => DeviceKey.FromOptions(
+            sp.GetRequiredService<IOptions<ClinicLinkOptions>>().Value,
+            sp.GetService<ILogger<DeviceKey>>()));
+
+        // The link's part of the terminal's self-test (the session loop runs every ISelfTestCheck).
+        services.AddSingleton<ISelfTestCheck>(sp => new ClinicLinkSelfTest(sp.GetRequiredService<MqttClinicLink>()));
+        services.AddSingleton<ISelfTestCheck>(sp => new OutboxSelfTest(sp.GetRequiredService<IVerificationOutbox>()));
 
         // Hosted services start in registration order and stop in reverse: broker first up, last down.
         if (string.IsNullOrWhiteSpace(section[nameof(ClinicLinkOptions.Broker)]))

@@ -23,7 +23,7 @@ public interface IVerificationOutboxCapacity
 /// <summary>
 /// The durable outbox: one SQLite file in WAL mode with <c>synchronous=FULL</c>, so a verification whose
 /// <see cref="EnqueueAsync"/> has returned survives a crash or a power cut. Items leave in the order they
-/// came (<c>seq</c>), and only through <see cref="MarkDeliveredAsync"/>. Bounded: it refuses new items when
+/// came (<c>seq</c>), and only through <see cref="MarkDeliveredAsync(Guid, CancellationToken)"/>. Bounded: it refuses new items when
 /// <see cref="Capacity"/> are pending (it never drops old ones) and reports <see cref="NearlyFull"/>.
 /// </summary>
 /// <remarks>
@@ -203,6 +203,85 @@ public sealed partial class SqliteVerificationOutbox : IVerificationOutbox, IVer
                 DateTimeOffset.ParseExact(reader.GetString(1), "O", CultureInfo.InvariantCulture),
                 (byte[])reader.GetValue(2));
             return ValueTask.FromResult<OutboxItem?>(item);
+        }
+    }
+
+    public ValueTask<IReadOnlyList<OutboxItem>> PeekPendingAsync(int max, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(max, 1);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            using var command = _connection.CreateCommand();
+            command.CommandText = "SELECT id, enqueued_at, payload FROM outbox ORDER BY seq LIMIT $max";
+            command.Parameters.AddWithValue("$max", max);
+            using var reader = command.ExecuteReader();
+            var items = new List<OutboxItem>();
+            while (reader.Read())
+            {
+                items.Add(new OutboxItem(
+                    Guid.ParseExact(reader.GetString(0), "D"),
+                    DateTimeOffset.ParseExact(reader.GetString(1), "O", CultureInfo.InvariantCulture),
+                    (byte[])reader.GetValue(2)));
+            }
+
+            return ValueTask.FromResult<IReadOnlyList<OutboxItem>>(items);
+        }
+    }
+
+    /// <summary>Deletes the delivered items in one transaction: one fsync for the whole batch.</summary>
+    public ValueTask MarkDeliveredAsync(IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        if (ids.Count == 0)
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        bool? changedTo;
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            using var transaction = _connection.BeginTransaction();
+            using var command = _connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = "DELETE FROM outbox WHERE id = $id";
+            var parameter = command.Parameters.Add("$id", SqliteType.Text);
+            var deleted = 0;
+            foreach (var id in ids)
+            {
+                parameter.Value = FormatId(id);
+                deleted += command.ExecuteNonQuery();
+            }
+
+            transaction.Commit();
+            _count -= deleted;
+            changedTo = UpdateNearlyFull();
+        }
+
+        Raise(changedTo);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Commits one row to a probe table (one fsync), proving the file and its directory are writable now.</summary>
+    public ValueTask<string> ProbeWriteAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            using var transaction = _connection.BeginTransaction();
+            using var command = _connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = """
+                CREATE TABLE IF NOT EXISTS probe (name TEXT PRIMARY KEY, at TEXT NOT NULL);
+                INSERT OR REPLACE INTO probe (name, at) VALUES ('selftest', $at);
+                """;
+            command.Parameters.AddWithValue("$at", DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture));
+            command.ExecuteNonQuery();
+            transaction.Commit();
+            return ValueTask.FromResult($"{Path}: write committed; {_count} of {Capacity} pending");
         }
     }
 

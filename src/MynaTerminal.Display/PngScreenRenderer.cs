@@ -101,6 +101,23 @@ public sealed class PngScreenRenderer : IDisposable
         return data.ToArray();
     }
 
+    /// <summary>
+    /// Draws <paramref name="screen"/> into <paramref name="bitmap"/> (<see cref="Width"/> × <see cref="Height"/>, any
+    /// colour type Skia draws into, e.g. Rgba8888 or Bgra8888) without PNG encoding: for panels that push pixels.
+    /// </summary>
+    public void RenderTo(Screen screen, SKBitmap bitmap)
+    {
+        ArgumentNullException.ThrowIfNull(screen);
+        ArgumentNullException.ThrowIfNull(bitmap);
+        if (bitmap.Width != Width || bitmap.Height != Height)
+        {
+            throw new ArgumentException($"The bitmap is {bitmap.Width} × {bitmap.Height}, the renderer draws {Width} × {Height}.", nameof(bitmap));
+        }
+
+        using var canvas = new SKCanvas(bitmap);
+        Draw(canvas, screen);
+    }
+
     /// <summary>Releases the font file.</summary>
     public void Dispose()
     {

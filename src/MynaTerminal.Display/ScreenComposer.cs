@@ -42,6 +42,10 @@ public static class ScreenComposer
             SessionPhase.Eligibility => new Draft(ScreenIds.Eligibility, t["eligibility.title"]) { Lines = { t["eligibility.checking"] } },
             SessionPhase.Done => Done(snapshot, t),
             SessionPhase.Failed => Failed(snapshot, t),
+            SessionPhase.OutOfService => new Draft(ScreenIds.OutOfService, t["outOfService.title"], ScreenTone.Attention)
+            {
+                Lines = { t["outOfService.doNotPlace"], t["common.askReception"] },
+            },
             _ => throw new ArgumentOutOfRangeException(nameof(snapshot), snapshot.Phase, "Unknown session phase."),
         };
 

@@ -29,4 +29,6 @@ public static class ScreenIds
     public const string DoneSeeReception = "done-see-reception";
     /// <summary>Prefix of failure screens; the reason follows in kebab case, e.g. "failed-card-unreadable".</summary>
     public const string FailedPrefix = "failed-";
+    /// <summary>休止中: the terminal is out of service and reads no card.</summary>
+    public const string OutOfService = "out-of-service";
 }

@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using MynaTerminal.ClinicLink;
 using MynaTerminal.Core.Devices;
 using MynaTerminal.Core.Results;
 using MynaTerminal.Core.Session;
@@ -15,7 +16,9 @@ namespace MynaTerminal.Terminal;
 /// The session loop: one reader of one event queue feeds the pure <see cref="PatientSession"/>, carries out
 /// the effects it returns (device work runs in the background and posts its result back as an event, tagged
 /// with the session id), keeps the time-out timer, and shows each new snapshot on the display and as the
-/// clinic's retained <c>state</c>.
+/// clinic's retained <c>state</c>. When the clinic link also delivers <see cref="ClinicControl"/> requests
+/// (<see cref="IClinicControlSource"/>), a mode change goes through the same event queue and is answered once
+/// the session applied it, and a self-test runs <see cref="RunSelfTestAsync"/>.
 /// </summary>
 public sealed class SessionRunner(
     PatientSession session,
@@ -25,10 +28,19 @@ public sealed class SessionRunner(
     IDisplay display,
     FaceAuthenticator face,
     TimeProvider clock,
-    ILogger<SessionRunner> log) : BackgroundService, ISessionMonitor
+    ILogger<SessionRunner> log,
+    IEnumerable<ISelfTestCheck>? selfTestChecks = null) : BackgroundService, ISessionMonitor
 {
+    /// <summary>Longest wait for one self-test check (a display redraw, an outbox write).</summary>
+    public static readonly TimeSpan SelfTestCheckTimeout = TimeSpan.FromSeconds(5);
+
     private readonly Channel<SessionEvent> _events = Channel.CreateUnbounded<SessionEvent>(new() { SingleReader = true });
-    private readonly Channel<Screen> _screens = Channel.CreateUnbounded<Screen>(new() { SingleReader = true });
+    private readonly Channel<(Screen Screen, TaskCompletionSource<Exception?>? Drawn)> _screens =
+        Channel.CreateUnbounded<(Screen, TaskCompletionSource<Exception?>?)>(new() { SingleReader = true });
+    private readonly Dictionary<SessionEvent, ClinicControlRequest> _replies = new(ReferenceEqualityComparer.Instance);
+    private readonly ISelfTestCheck[] _selfTestChecks = selfTestChecks?.ToArray() ?? [];
+    private volatile string? _cardReaderProblem;
+    private volatile bool _cardPresent;
     private readonly Channel<TerminalState> _states = Channel.CreateBounded<TerminalState>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
     private readonly Dictionary<Guid, CancellationTokenSource> _cardWork = [];
     private readonly Lock _snapshotGate = new();
@@ -53,14 +65,18 @@ public sealed class SessionRunner(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         _stopping = stoppingToken;
-        var pumps = new[]
+        var pumps = new List<Task>
         {
-            PumpAsync(card.WatchAsync(stoppingToken), p => p.Present ? new E.CardInserted(p.Role) : new E.CardRemoved(), "card reader"),
+            PumpAsync(card.WatchAsync(stoppingToken), OnCardPresence, "card reader", problem => _cardReaderProblem = problem),
             PumpAsync(input.ActionsAsync(stoppingToken), a => ActionIds.ToEvent(a.Id), "input"),
             PumpAsync(clinic.CommandsAsync(stoppingToken), ToEvent, "clinic link"),
             ShowScreensAsync(stoppingToken),
             PublishStatesAsync(stoppingToken),
         };
+        if (clinic is IClinicControlSource controls)
+        {
+            pumps.Add(ServeControlRequestsAsync(controls, stoppingToken));
+        }
 
         Publish(force: true);
         try
@@ -68,6 +84,10 @@ public sealed class SessionRunner(
             await foreach (var e in _events.Reader.ReadAllAsync(stoppingToken))
             {
                 await ApplyAsync(e);
+                if (e is E.ModeRequested)
+                {
+                    AnswerControl(e);
+                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -83,8 +103,155 @@ public sealed class SessionRunner(
 
             _screens.Writer.TryComplete();
             _states.Writer.TryComplete();
+            lock (_replies)
+            {
+                foreach (var pending in _replies.Values)
+                {
+                    pending.Fail("terminal is stopping");
+                }
+
+                _replies.Clear();
+            }
+
             await Task.WhenAll(pumps.Select(p => p.ContinueWith(_ => { }, TaskScheduler.Default)));
         }
+    }
+
+    /// <summary>
+    /// Runs the terminal's self-test: the card reader watch, a redraw of the current screen, then every registered
+    /// <see cref="ISelfTestCheck"/> (the clinic link registers <c>clinicLink</c> and <c>outbox</c>). Each check is
+    /// bounded by <see cref="SelfTestCheckTimeout"/>; none changes the session.
+    /// </summary>
+    public async Task<IReadOnlyList<SelfTestResult>> RunSelfTestAsync(CancellationToken cancellationToken)
+    {
+        var results = new List<SelfTestResult>
+        {
+            _cardReaderProblem is { } problem
+                ? new SelfTestResult("cardReader", false, problem)
+                : new SelfTestResult("cardReader", true, _cardPresent ? "watching the reader; a card is in it" : "watching the reader; no card in it"),
+            await CheckDisplayAsync(cancellationToken),
+        };
+        foreach (var check in _selfTestChecks)
+        {
+            results.Add(await RunCheckAsync(check, cancellationToken));
+        }
+
+        return results;
+    }
+
+    private static async Task<SelfTestResult> RunCheckAsync(ISelfTestCheck check, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await check.RunAsync(cancellationToken).WaitAsync(SelfTestCheckTimeout, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            return new SelfTestResult(check.Name, false, $"no result within {SelfTestCheckTimeout.TotalSeconds:0} s");
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            return new SelfTestResult(check.Name, false, ex.Message);
+        }
+    }
+
+    /// <summary>Draws the current screen again through the display loop and reports how that went.</summary>
+    private async Task<SelfTestResult> CheckDisplayAsync(CancellationToken cancellationToken)
+    {
+        var drawn = new TaskCompletionSource<Exception?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var screen = ScreenComposer.Compose(Current);
+        if (!_screens.Writer.TryWrite((screen, drawn)))
+        {
+            return new SelfTestResult("display", false, "the display loop has stopped");
+        }
+
+        try
+        {
+            var error = await drawn.Task.WaitAsync(SelfTestCheckTimeout, cancellationToken);
+            return error is null
+                ? new SelfTestResult("display", true, $"redrew '{screen.Id}'")
+                : new SelfTestResult("display", false, error.Message);
+        }
+        catch (TimeoutException)
+        {
+            return new SelfTestResult("display", false, $"the screen was not drawn within {SelfTestCheckTimeout.TotalSeconds:0} s");
+        }
+    }
+
+    /// <summary>
+    /// Reads the clinic's mode and self-test requests. A mode change is posted as a session event and answered
+    /// by the loop once applied (<see cref="AnswerControl"/>), so it is ordered with every other event.
+    /// </summary>
+    private async Task ServeControlRequestsAsync(IClinicControlSource controls, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await foreach (var request in controls.ControlRequestsAsync(stoppingToken))
+            {
+                switch (request.Control)
+                {
+                    case ClinicControl.SetMode m:
+                        var e = new E.ModeRequested(m.Mode);
+                        lock (_replies)
+                        {
+                            _replies[e] = request;
+                        }
+
+                        Post(e);
+                        break;
+                    case ClinicControl.SelfTest:
+                        _ = AnswerSelfTestAsync(request, stoppingToken);
+                        break;
+                    default:
+                        request.Fail("unknown request");
+                        break;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex)
+        {
+            log.LogError(ex, "The clinic link's control requests stopped");
+        }
+    }
+
+    private async Task AnswerSelfTestAsync(ClinicControlRequest request, CancellationToken stoppingToken)
+    {
+        try
+        {
+            var checks = await RunSelfTestAsync(stoppingToken);
+            var snapshot = Current;
+            log.LogInformation("Self-test: {Results}", string.Join(", ", checks.Select(c => $"{c.Name} {(c.Ok ? "ok" : "FAILED")}")));
+            request.Complete(new ClinicControlReply(snapshot.Mode, snapshot.Phase, checks));
+        }
+        catch (Exception ex)
+        {
+            request.Fail(ex.Message);
+        }
+    }
+
+    /// <summary>On the loop, after <paramref name="e"/> was applied: answers the mode request it came from.</summary>
+    private void AnswerControl(SessionEvent e)
+    {
+        ClinicControlRequest? request;
+        lock (_replies)
+        {
+            _replies.Remove(e, out request);
+        }
+
+        if (request is not null)
+        {
+            log.LogInformation("Mode {Mode} requested; now {Phase}", session.Mode, session.Phase);
+            request.Complete(new ClinicControlReply(session.Mode, session.Phase));
+        }
+    }
+
+    private SessionEvent OnCardPresence(CardPresence presence)
+    {
+        _cardPresent = presence.Present;
+        return presence.Present ? new E.CardInserted(presence.Role) : new E.CardRemoved();
     }
 
     private static SessionEvent ToEvent(ClinicCommand command) => command switch
@@ -136,8 +303,15 @@ public sealed class SessionRunner(
             return;
         }
 
-        _screens.Writer.TryWrite(ScreenComposer.Compose(snapshot));
-        if (force || previous!.Phase != snapshot.Phase || previous.Language != snapshot.Language)
+        _screens.Writer.TryWrite((ScreenComposer.Compose(snapshot), null));
+        var modeChanged = previous is null || previous.Mode != snapshot.Mode;
+        if (modeChanged && clinic is IClinicControlSource controls)
+        {
+            // Before the state below, so the retained state carries the new mode.
+            controls.ReportMode(snapshot.Mode);
+        }
+
+        if (force || modeChanged || previous!.Phase != snapshot.Phase || previous.Language != snapshot.Language)
         {
             _states.Writer.TryWrite(new TerminalState(snapshot.Phase, snapshot.Language, clock.GetLocalNow()));
         }
@@ -263,7 +437,7 @@ public sealed class SessionRunner(
         }
     }
 
-    private async Task PumpAsync<T>(IAsyncEnumerable<T> source, Func<T, SessionEvent?> map, string name)
+    private async Task PumpAsync<T>(IAsyncEnumerable<T> source, Func<T, SessionEvent?> map, string name, Action<string>? ended = null)
     {
         try
         {
@@ -274,6 +448,11 @@ public sealed class SessionRunner(
                     Post(e);
                 }
             }
+
+            if (!_stopping.IsCancellationRequested)
+            {
+                ended?.Invoke($"the {name} stopped reporting");
+            }
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {
@@ -281,6 +460,7 @@ public sealed class SessionRunner(
         catch (Exception ex)
         {
             log.LogError(ex, "The {Source} stopped", name);
+            ended?.Invoke($"the {name} stopped: {ex.Message}");
         }
     }
 
@@ -293,18 +473,30 @@ public sealed class SessionRunner(
         while (await _screens.Reader.WaitToReadAsync(CancellationToken.None))
         {
             Screen? latest = null;
-            while (_screens.Reader.TryRead(out var screen))
+            List<TaskCompletionSource<Exception?>>? waiting = null;
+            while (_screens.Reader.TryRead(out var item))
             {
-                latest = screen;
+                latest = item.Screen;
+                if (item.Drawn is { } drawn)
+                {
+                    (waiting ??= []).Add(drawn);
+                }
             }
 
+            Exception? error = null;
             try
             {
                 await display.ShowAsync(latest!, CancellationToken.None);
             }
             catch (Exception ex)
             {
+                error = ex;
                 log.LogError(ex, "The display failed to show {Screen}", latest!.Id);
+            }
+
+            foreach (var drawn in waiting ?? [])
+            {
+                drawn.TrySetResult(error);
             }
         }
     }

@@ -173,7 +173,7 @@ public sealed class EmbeddedBrokerLinkTests
             var state = await first.WaitForAsync(m => true, cancellationToken: Ct);
             Assert.True(state.Retain);
             Assert.Equal(
-                """{"schema":"mynaterm.state/1","phase":"methodChoice","language":"en","at":"2026-04-01T09:00:02+09:00"}""",
+                """{"schema":"mynaterm.state/1","phase":"methodChoice","mode":"automatic","language":"en","at":"2026-04-01T09:00:02+09:00"}""",
                 state.Payload);
         }
 

@@ -117,7 +117,7 @@ public sealed class PayloadTests
             ClinicLinkJson.Serialize(StatePayload.From(new TerminalState(SessionPhase.Pin, "ja", Samples.Start))),
             ClinicLinkJson.Serialize(AlertPayload.From(new TerminalAlert(AlertKind.PinBlocked, Guid.NewGuid(), Samples.Start), Guid.NewGuid())),
             ClinicLinkJson.Serialize(AvailabilityPayload.Online),
-            ClinicLinkJson.Serialize(InfoPayload.Create("t", "1.0", MqttClinicLink.Capabilities)),
+            ClinicLinkJson.Serialize(InfoPayload.Create("t", "1.0", MqttClinicLink.Capabilities, Samples.Key.PublicJwk)),
         };
 
         foreach (var payload in payloads)
@@ -137,13 +137,17 @@ public sealed class PayloadTests
     }
 
     [Fact]
-    public void State_payload_is_schema_phase_language_at()
+    public void State_payload_is_schema_phase_mode_language_at()
     {
         var bytes = ClinicLinkJson.Serialize(StatePayload.From(new TerminalState(SessionPhase.MethodChoice, "ja", Samples.Start)));
 
         Assert.Equal(
-            """{"schema":"mynaterm.state/1","phase":"methodChoice","language":"ja","at":"2026-04-01T09:00:00+09:00"}""",
+            """{"schema":"mynaterm.state/1","phase":"methodChoice","mode":"automatic","language":"ja","at":"2026-04-01T09:00:00+09:00"}""",
             Encoding.UTF8.GetString(bytes));
+        Assert.Contains(
+            "\"phase\":\"outOfService\",\"mode\":\"outOfService\"",
+            Encoding.UTF8.GetString(ClinicLinkJson.Serialize(StatePayload.From(new TerminalState(SessionPhase.OutOfService, "ja", Samples.Start), TerminalMode.OutOfService))),
+            StringComparison.Ordinal);
     }
 
     [Fact]
@@ -170,16 +174,26 @@ public sealed class PayloadTests
     }
 
     [Fact]
-    public void Info_payload_names_version_and_capabilities()
+    public void Info_payload_names_version_capabilities_and_the_public_device_key()
     {
-        var json = Json(ClinicLinkJson.Serialize(InfoPayload.Create("terminal-1", "0.1.0", MqttClinicLink.Capabilities)));
+        var json = Json(ClinicLinkJson.Serialize(InfoPayload.Create("terminal-1", "0.1.0", MqttClinicLink.Capabilities, Samples.Key.PublicJwk)));
 
-        Assert.Equal(["schema", "terminalId", "version", "capabilities"], Names(json));
+        Assert.Equal(["schema", "terminalId", "version", "capabilities", "deviceKey"], Names(json));
         Assert.Equal("mynaterm.info/1", json.GetProperty("schema").GetString());
         var capabilities = json.GetProperty("capabilities").EnumerateArray().Select(e => e.GetString()).ToList();
         Assert.Contains("event/verification", capabilities);
         Assert.Contains("request/eligibility", capabilities);
         Assert.Contains("request/staff-visual", capabilities);
+        Assert.Contains("request/mode", capabilities);
+        Assert.Contains("request/selftest", capabilities);
+        Assert.Contains("verification-signature-es256", capabilities);
+
+        var key = json.GetProperty("deviceKey");
+        Assert.Equal(["kty", "crv", "x", "y", "kid", "alg", "use"], Names(key));
+        Assert.Equal("EC", key.GetProperty("kty").GetString());
+        Assert.Equal("P-256", key.GetProperty("crv").GetString());
+        Assert.Equal(Samples.Key.KeyId, key.GetProperty("kid").GetString());
+        Assert.DoesNotContain("\"d\"", json.GetRawText(), StringComparison.Ordinal); // never the private part
     }
 
     [Fact]

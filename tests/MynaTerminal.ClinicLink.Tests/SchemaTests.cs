@@ -19,7 +19,7 @@ public sealed class SchemaTests
 
     public static TheoryData<string> SchemaNames { get; } =
     [
-        "availability", "info", "state", "verification", "alert", "eligibility-request", "simple-request", "response",
+        "availability", "info", "state", "verification", "alert", "eligibility-request", "simple-request", "mode-request", "response",
     ];
 
     private static JsonElement Schema(string name)
@@ -63,19 +63,20 @@ public sealed class SchemaTests
     {
         yield return ("availability", ClinicLinkJson.Serialize(AvailabilityPayload.Online));
         yield return ("availability", ClinicLinkJson.Serialize(AvailabilityPayload.Offline));
-        yield return ("info", ClinicLinkJson.Serialize(InfoPayload.Create("terminal-1", "1.2.3+abc", MqttClinicLink.Capabilities)));
+        yield return ("info", ClinicLinkJson.Serialize(InfoPayload.Create("terminal-1", "1.2.3+abc", MqttClinicLink.Capabilities, Samples.Key.PublicJwk)));
         foreach (var phase in Enum.GetValues<SessionPhase>())
         {
-            yield return ("state", ClinicLinkJson.Serialize(new StatePayload(PayloadSchemas.State, phase, "ja", At)));
+            yield return ("state", ClinicLinkJson.Serialize(new StatePayload(PayloadSchemas.State, phase, Pick<TerminalMode>((int)phase), "ja", At)));
         }
 
+        // What is published (and stored in the outbox) is the signed message.
         for (var i = 0; i < 12; i++)
         {
-            yield return ("verification", ClinicLinkJson.Serialize(Verification(i)));
+            yield return ("verification", Verification(i).Sign(Samples.Key));
         }
 
-        yield return ("verification", ClinicLinkJson.Serialize(VerificationPayload.From(Samples.FaceVerification(), "t-1")));
-        yield return ("verification", ClinicLinkJson.Serialize(VerificationPayload.From(Samples.PinVerificationInGrace(), "t-1")));
+        yield return ("verification", VerificationPayload.From(Samples.FaceVerification(), "t-1").Sign(Samples.Key));
+        yield return ("verification", VerificationPayload.From(Samples.PinVerificationInGrace(), "t-1").Sign(Samples.Key));
         foreach (var kind in Enum.GetValues<AlertKind>())
         {
             yield return ("alert", ClinicLinkJson.Serialize(AlertPayload.From(new TerminalAlert(kind, Guid.NewGuid(), At, "detail"), Guid.CreateVersion7())));
@@ -88,11 +89,30 @@ public sealed class SchemaTests
             yield return ("eligibility-request", ClinicLinkJson.Serialize(new EligibilityRequestPayload(Guid.NewGuid(), status, null, [])));
         }
 
+        yield return ("eligibility-request", ClinicLinkJson.Serialize(new EligibilityRequestPayload(Guid.NewGuid(), EligibilityStatus.Valid, null, []) { Token = "0123456789abcdef" }));
         yield return ("simple-request", ClinicLinkJson.Serialize(new SimpleRequestPayload()));
         yield return ("simple-request", ClinicLinkJson.Serialize(new SimpleRequestPayload { Transaction = "tx-2" }));
+        yield return ("simple-request", ClinicLinkJson.Serialize(new SimpleRequestPayload { Transaction = "tx-2", Token = "0123456789abcdef" }));
+        foreach (var mode in Enum.GetValues<TerminalMode>())
+        {
+            yield return ("mode-request", ClinicLinkJson.Serialize(new ModeRequestPayload(mode)));
+            yield return ("mode-request", ClinicLinkJson.Serialize(new ModeRequestPayload(mode) { Transaction = "tx-5", Token = "0123456789abcdef" }));
+        }
+
         yield return ("response", ClinicLinkJson.Serialize(ResponsePayload.Success(null)));
         yield return ("response", ClinicLinkJson.Serialize(ResponsePayload.Success("tx-3")));
         yield return ("response", ClinicLinkJson.Serialize(ResponsePayload.Failure("'status' is missing", "tx-4")));
+        foreach (var phase in Enum.GetValues<SessionPhase>())
+        {
+            yield return ("response", ClinicLinkJson.Serialize(ResponsePayload.Success("tx-6") with { Mode = Pick<TerminalMode>((int)phase), Phase = phase }));
+        }
+
+        yield return ("response", ClinicLinkJson.Serialize(ResponsePayload.Failure("self-test failed: display", null) with
+        {
+            Mode = TerminalMode.Automatic,
+            Phase = SessionPhase.Idle,
+            Checks = [new SelfTestCheckPayload("cardReader", true, "watching"), new SelfTestCheckPayload("display", false, "no panel")],
+        }));
     }
 
     [Fact]
@@ -103,6 +123,21 @@ public sealed class SchemaTests
         foreach (var (schema, payload) in samples)
         {
             AssertValid(schema, payload);
+        }
+    }
+
+    [Fact]
+    public void The_asyncapi_document_references_every_schema_and_only_existing_ones()
+    {
+        var asyncApi = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "mqtt", "asyncapi.yaml"));
+        var referenced = System.Text.RegularExpressions.Regex.Matches(asyncApi, @"\./schemas/([a-z-]+)\.schema\.json")
+            .Select(m => m.Groups[1].Value)
+            .Distinct()
+            .Order(StringComparer.Ordinal);
+        Assert.Equal(SchemaNames.Select(n => (string)n.Data).Order(StringComparer.Ordinal), referenced);
+        foreach (var name in MqttTopics.Requests.All)
+        {
+            Assert.Contains(name, asyncApi, StringComparison.Ordinal);
         }
     }
 
@@ -122,8 +157,10 @@ public sealed class SchemaTests
         var context = ClinicLinkJsonContext.Default;
         AssertSameProperties("availability", null, context.AvailabilityPayload);
         AssertSameProperties("info", null, context.InfoPayload);
+        AssertSameProperties("info", "deviceKey", context.DeviceKeyJwk);
+        AssertSameProperties("mode-request", null, context.ModeRequestPayload);
         AssertSameProperties("state", null, context.StatePayload);
-        AssertSameProperties("verification", null, context.VerificationPayload);
+        AssertSameProperties("verification", null, context.VerificationPayload, VerificationSignature.MemberName);
         AssertSameProperties("verification", "certificate", context.CertificatePayload);
         AssertSameProperties("verification", "consents", context.ConsentsPayload);
         AssertSameProperties("verification", "face", context.FacePayload);
@@ -134,12 +171,18 @@ public sealed class SchemaTests
 
         var decisions = Schema("verification").GetProperty("properties").GetProperty("consents").GetProperty("properties").GetProperty("decisions").GetProperty("items");
         Assert.Equal(context.ConsentDecisionPayload.Properties.Select(p => p.Name).Order(), decisions.GetProperty("properties").EnumerateObject().Select(p => p.Name).Order());
+        var checks = Schema("response").GetProperty("properties").GetProperty("checks").GetProperty("items");
+        Assert.Equal(context.SelfTestCheckPayload.Properties.Select(p => p.Name).Order(), checks.GetProperty("properties").EnumerateObject().Select(p => p.Name).Order());
     }
 
     [Fact]
     public void The_schema_enums_list_every_enum_value_and_no_other()
     {
         AssertEnum<SessionPhase>("state", "phase");
+        AssertEnum<SessionPhase>("response", "phase");
+        AssertEnum<TerminalMode>("state", "mode");
+        AssertEnum<TerminalMode>("mode-request", "mode");
+        AssertEnum<TerminalMode>("response", "mode");
         AssertEnum<CardKind>("verification", "cardKind");
         AssertEnum<IdentityMethod>("verification", "method");
         AssertEnum<CertificateExpiry>("verification", "certificate", "expiry");
@@ -153,8 +196,11 @@ public sealed class SchemaTests
     [Fact]
     public void A_field_the_schema_lacks_or_a_missing_required_field_or_a_wrong_value_is_caught()
     {
-        var valid = JsonNode.Parse(ClinicLinkJson.Serialize(Verification(1)))!;
+        var valid = JsonNode.Parse(Verification(1).Sign(Samples.Key))!;
         Assert.Empty(Errors("verification", valid));
+
+        var unsigned = JsonNode.Parse(ClinicLinkJson.Serialize(Verification(1)))!;
+        Assert.Contains(Errors("verification", unsigned), e => e.Contains("'signature'", StringComparison.Ordinal));
 
         var extra = valid.DeepClone();
         extra["patientName"] = "山田 太郎";
@@ -194,7 +240,7 @@ public sealed class SchemaTests
         Assert.Empty(Errors("eligibility-request", JsonNode.Parse("""{"verificationId":"0196f0c4-1c2b-7a3e-9d4f-0123456789ab","status":"valid"}""")!));
     }
 
-    private static void AssertSameProperties(string schema, string? nested, JsonTypeInfo typeInfo)
+    private static void AssertSameProperties(string schema, string? nested, JsonTypeInfo typeInfo, params string[] addedOnTheWire)
     {
         var element = Schema(schema);
         if (nested is not null)
@@ -203,7 +249,7 @@ public sealed class SchemaTests
         }
 
         Assert.Equal(
-            typeInfo.Properties.Select(p => p.Name).Order(StringComparer.Ordinal),
+            typeInfo.Properties.Select(p => p.Name).Concat(addedOnTheWire).Order(StringComparer.Ordinal),
             element.GetProperty("properties").EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
     }
 

@@ -129,7 +129,7 @@ public sealed class TopicsAndOptionsTests
         Assert.Equal(expected, EmbeddedBroker.FilterCoversPrefix(filter, prefix));
     }
 
-    private static List<ValidationResult> Validate(ClinicLinkOptions options)
+    internal static List<ValidationResult> Validate(ClinicLinkOptions options)
     {
         var results = new List<ValidationResult>();
         // Also runs IValidatableObject.Validate once the attributes pass, as ValidateDataAnnotations does.

@@ -17,6 +17,12 @@ public sealed class CardRemovalTests
             return h;
         }
 
+        if (phase == SessionPhase.OutOfService)
+        {
+            h.Send(new E.ModeRequested(TerminalMode.OutOfService));
+            return h;
+        }
+
         if (phase == SessionPhase.Reading)
         {
             h.Send(new E.CardInserted(ReaderRole.CardTray));

@@ -24,6 +24,9 @@ public sealed class PatientSession
     private readonly List<SessionEffect> _effects = [];
 
     private SessionPhase _phase = SessionPhase.Idle;
+    private TerminalMode _mode = TerminalMode.Automatic;
+    /// <summary>The running session was sent to the visual check by <see cref="TerminalMode.Staff"/>: the mode ends with it.</summary>
+    private bool _staffModeUsed;
     private string _language;
     private Guid _sessionId;
     private DateTimeOffset _startedAt;
@@ -64,6 +67,9 @@ public sealed class PatientSession
 
     public SessionPhase Phase => _phase;
 
+    /// <summary>How the terminal takes patients now.</summary>
+    public TerminalMode Mode => _mode;
+
     /// <summary>When the driver must send the next <see cref="E.Tick"/>; null when nothing is pending.</summary>
     public DateTimeOffset? NextWakeUp =>
         _deadline is not { } deadline ? null
@@ -73,7 +79,8 @@ public sealed class PatientSession
     public SessionSnapshot Snapshot => new()
     {
         Phase = _phase,
-        SessionId = _phase == SessionPhase.Idle ? null : _sessionId,
+        SessionId = OutsideSession ? null : _sessionId,
+        Mode = _mode,
         Language = _language,
         CardKind = _card?.Kind,
         Expiry = _expiry,
@@ -99,7 +106,10 @@ public sealed class PatientSession
 
     private bool WarnsBeforeTimeout => Array.IndexOf(WarnedPhases, _phase) >= 0;
 
-    private bool InSession => _phase is not (SessionPhase.Idle or SessionPhase.Done or SessionPhase.Failed);
+    private bool InSession => _phase is not (SessionPhase.Idle or SessionPhase.Done or SessionPhase.Failed or SessionPhase.OutOfService);
+
+    /// <summary>No session at all: waiting for a card, or out of service.</summary>
+    private bool OutsideSession => _phase is SessionPhase.Idle or SessionPhase.OutOfService;
 
     private DateTimeOffset Now => _clock.GetUtcNow();
 
@@ -134,6 +144,7 @@ public sealed class PatientSession
             case E.ConsentAnswer a when _phase == SessionPhase.Consent && _consentIndex is not null: OnConsentAnswer(a.Agreed); break;
             case E.PrescriptionChosen p when _phase == SessionPhase.PrescriptionForm: _prescription = p.Form; Commit(); break;
             case E.EligibilityAnswered a when _phase == SessionPhase.Eligibility && a.Answer.VerificationId == _sessionId: OnEligibility(a.Answer); break;
+            case E.ModeRequested m: OnModeRequested(m.Mode); break;
             default: break; // Stale results and input that does not fit the screen are ignored.
         }
 
@@ -242,7 +253,7 @@ public sealed class PatientSession
     {
         switch (_phase)
         {
-            case SessionPhase.Idle:
+            case SessionPhase.Idle or SessionPhase.OutOfService:
                 return;
             case SessionPhase.Done or SessionPhase.Failed or SessionPhase.Eligibility:
                 // Eligibility: the verification is already delivered; the answer is for reception now.
@@ -258,11 +269,53 @@ public sealed class PatientSession
         }
     }
 
+    /// <summary>The session is over: wait for the next card, or go out of service if that was asked for meanwhile.</summary>
     private void EnterIdle(IdleNotice notice)
     {
         ResetSession();
+        if (_staffModeUsed)
+        {
+            // 目視確認モード lasts one patient: the next one gets face and PIN again.
+            _staffModeUsed = false;
+            if (_mode == TerminalMode.Staff)
+            {
+                _mode = TerminalMode.Automatic;
+            }
+        }
+
+        if (_mode == TerminalMode.OutOfService)
+        {
+            Enter(SessionPhase.OutOfService);
+            return;
+        }
+
         _idleNotice = notice;
         Enter(SessionPhase.Idle);
+    }
+
+    // ---- mode --------------------------------------------------------------------------------------
+
+    private void OnModeRequested(TerminalMode mode)
+    {
+        _mode = mode;
+        switch (mode)
+        {
+            case TerminalMode.OutOfService when _phase == SessionPhase.Idle:
+                ResetSession();
+                Enter(SessionPhase.OutOfService);
+                break;
+            case TerminalMode.OutOfService:
+                // A patient in a session finishes first; EnterIdle goes out of service afterwards.
+                break;
+            case TerminalMode.Automatic or TerminalMode.Staff when _phase == SessionPhase.OutOfService:
+                EnterIdle(IdleNotice.None);
+                break;
+            case TerminalMode.Staff when _phase == SessionPhase.MethodChoice && _card?.Kind == CardKind.Card:
+                // Staff switched to the visual check for the patient who is waiting on the method choice.
+                _staffModeUsed = true;
+                EnterStaffVisual();
+                break;
+        }
     }
 
     private void ResetSession()
@@ -493,6 +546,14 @@ public sealed class PatientSession
 
                 _methods.Add(MethodOption.Staff);
                 _methodNotice = card.Pin is PinStatus.Blocked ? MethodNotice.PinBlocked : MethodNotice.None;
+                if (_mode == TerminalMode.Staff)
+                {
+                    // 目視確認モード: staff compare the patient with the card photo; no method choice.
+                    _staffModeUsed = true;
+                    EnterStaffVisual();
+                    return;
+                }
+
                 Enter(SessionPhase.MethodChoice);
                 return;
         }
@@ -826,7 +887,7 @@ public sealed class PatientSession
     }
 
     private void Alert(AlertKind kind, string? detail = null) =>
-        Emit(new SessionEffect.RaiseAlert(new TerminalAlert(kind, _phase == SessionPhase.Idle ? null : _sessionId, Now, detail)));
+        Emit(new SessionEffect.RaiseAlert(new TerminalAlert(kind, OutsideSession ? null : _sessionId, Now, detail)));
 
     private void Emit(SessionEffect effect) => _effects.Add(effect);
 }

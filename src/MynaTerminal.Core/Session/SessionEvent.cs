@@ -52,6 +52,8 @@ public abstract record SessionEvent
     /// <summary>Staff or the clinic cancel the session.</summary>
     public sealed record Cancel : SessionEvent;
     public sealed record EligibilityAnswered(EligibilityAnswer Answer) : SessionEvent;
+    /// <summary>Staff or the clinic switch the terminal's <see cref="TerminalMode"/> (MQTT <c>request/mode</c>).</summary>
+    public sealed record ModeRequested(TerminalMode Mode) : SessionEvent;
 
     /// <summary>Time passed: the session checks its deadlines against the clock.</summary>
     public sealed record Tick : SessionEvent;

@@ -119,7 +119,7 @@ public sealed class PhaseTimeouts
         SessionPhase.PrescriptionForm => PrescriptionForm,
         SessionPhase.Eligibility => Eligibility,
         SessionPhase.Done or SessionPhase.Failed => CardLeftBehind,
-        SessionPhase.Idle => null,
+        SessionPhase.Idle or SessionPhase.OutOfService => null,
         _ => throw new ArgumentOutOfRangeException(nameof(phase), phase, null),
     };
 }

@@ -31,6 +31,8 @@ public enum SessionPhase
     Done,
     /// <summary>The session ended without a verification; the screen names the fallback.</summary>
     Failed,
+    /// <summary>休止中: the terminal is out of service (<see cref="TerminalMode.OutOfService"/>) and reads no card.</summary>
+    OutOfService,
 }
 
 /// <summary>Why a session ended without a verification.</summary>

@@ -11,6 +11,8 @@ public sealed record SessionSnapshot
 {
     public required SessionPhase Phase { get; init; }
     public Guid? SessionId { get; init; }
+    /// <summary>How the terminal takes patients now (a pending out-of-service shows here before the phase does).</summary>
+    public TerminalMode Mode { get; init; }
     public required string Language { get; init; }
     public CardKind? CardKind { get; init; }
     public CertificateExpiry? Expiry { get; init; }

@@ -9,6 +9,12 @@ internal static class Samples
 
     public static readonly DateTimeOffset Start = new(2026, 4, 1, 9, 0, 0, Jst);
 
+    /// <summary>A device key for payloads that need one (in memory, shared by the tests).</summary>
+    public static readonly DeviceKey Key = DeviceKey.CreateEphemeral();
+
+    /// <summary>The id of a serialized verification.</summary>
+    public static Guid IdOf(byte[] message) => System.Text.Json.JsonDocument.Parse(message).RootElement.GetProperty("id").GetGuid();
+
     public static VerificationResult FaceVerification(Guid? id = null) => new(
         id ?? Guid.NewGuid(),
         Start,

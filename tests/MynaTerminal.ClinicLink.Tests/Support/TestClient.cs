@@ -72,17 +72,24 @@ internal sealed class TestClient : IAsyncDisposable
         int port,
         string clientId,
         MqttProtocolVersion protocolVersion = MqttProtocolVersion.V500,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default,
+        string? username = null,
+        string? password = null)
     {
         var factory = new MqttClientFactory();
         var client = factory.CreateMqttClient();
-        var options = factory.CreateClientOptionsBuilder()
+        var builder = factory.CreateClientOptionsBuilder()
             .WithTcpServer("127.0.0.1", port)
             .WithClientId(clientId)
             .WithProtocolVersion(protocolVersion)
             .WithCleanStart(true)
-            .WithTimeout(TimeSpan.FromSeconds(10))
-            .Build();
+            .WithTimeout(TimeSpan.FromSeconds(10));
+        if (username is not null)
+        {
+            builder = builder.WithCredentials(username, password ?? string.Empty);
+        }
+
+        var options = builder.Build();
         try
         {
             var result = await client.ConnectAsync(options, cancellationToken);
@@ -105,6 +112,15 @@ internal sealed class TestClient : IAsyncDisposable
                 .Build(),
             cancellationToken);
         Assert.All(result.Items, item => Assert.Equal(MqttClientSubscribeResultCode.GrantedQoS1, item.ResultCode));
+    }
+
+    /// <summary>Subscribes and returns the broker's answer instead of insisting on a grant.</summary>
+    public async Task<MqttClientSubscribeResultCode> TrySubscribeAsync(string topicFilter, CancellationToken cancellationToken = default)
+    {
+        var result = await _client.SubscribeAsync(
+            new MqttClientSubscribeOptionsBuilder().WithTopicFilter(f => f.WithTopic(topicFilter).WithAtLeastOnceQoS()).Build(),
+            cancellationToken);
+        return Assert.Single(result.Items).ResultCode;
     }
 
     public Task<MqttClientPublishResult> PublishAsync(

@@ -6,7 +6,28 @@ namespace MynaTerminal.ClinicLink.Tests.Support;
 /// <summary>Writes logs to the test output and keeps every error, so a test can insist there were none.</summary>
 internal sealed class TestLoggerProvider(ITestOutputHelper? output) : ILoggerProvider
 {
+    private readonly Lock _lock = new();
+    private readonly List<string> _lines = [];
+    private readonly List<(Func<string, bool> Match, TaskCompletionSource<string> Done)> _waiters = [];
+
     public ConcurrentQueue<string> Errors { get; } = new();
+
+    /// <summary>The first log line (already written or still to come) that matches.</summary>
+    public Task<string> WaitForAsync(Func<string, bool> match, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var done = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_lock)
+        {
+            if (_lines.FirstOrDefault(match) is { } line)
+            {
+                return Task.FromResult(line);
+            }
+
+            _waiters.Add((match, done));
+        }
+
+        return done.Task.WaitAsync(timeout, cancellationToken);
+    }
 
     public ILogger CreateLogger(string categoryName) => new TestLogger(this, categoryName);
 
@@ -20,6 +41,22 @@ internal sealed class TestLoggerProvider(ITestOutputHelper? output) : ILoggerPro
         if (level >= LogLevel.Error)
         {
             Errors.Enqueue(line);
+        }
+
+        List<TaskCompletionSource<string>> ready = [];
+        lock (_lock)
+        {
+            _lines.Add(line);
+            foreach (var waiter in _waiters.Where(w => w.Match(line)).ToList())
+            {
+                _waiters.Remove(waiter);
+                ready.Add(waiter.Done);
+            }
+        }
+
+        foreach (var done in ready)
+        {
+            done.TrySetResult(line);
         }
 
         try

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
+using MynaTerminal.ClinicLink;
 using MynaTerminal.Core.Cards;
 using MynaTerminal.Core.Devices;
 using MynaTerminal.Core.Results;
@@ -7,9 +8,36 @@ using MynaTerminal.Core.Session;
 
 namespace MynaTerminal.Terminal.Tests.Support;
 
-/// <summary>The clinic link, in memory: records what the terminal publishes and lets the test send commands.</summary>
-internal sealed class FakeClinicLink : IClinicLink
+/// <summary>
+/// The clinic link, in memory: records what the terminal publishes and lets the test send commands and control
+/// requests (mode, selftest) the way the MQTT link delivers them.
+/// </summary>
+internal sealed class FakeClinicLink : IClinicLink, IClinicControlSource
 {
+    /// <summary>Modes the session loop reported, in order.</summary>
+    public Recorder<TerminalMode> Modes { get; } = new();
+
+    /// <summary>Mode and self-test requests, as the MQTT link hands them over.</summary>
+    public Channel<ClinicControlRequest> Controls { get; } = Channel.CreateUnbounded<ClinicControlRequest>();
+
+    /// <summary>Sends a control request and waits for the session loop's answer.</summary>
+    public async Task<ClinicControlReply> SendAsync(ClinicControl control, CancellationToken cancellationToken)
+    {
+        var request = new ClinicControlRequest(control);
+        await Controls.Writer.WriteAsync(request, cancellationToken);
+        return await request.Reply.WaitAsync(TimeSpan.FromSeconds(20), cancellationToken);
+    }
+
+    public async IAsyncEnumerable<ClinicControlRequest> ControlRequestsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var request in Controls.Reader.ReadAllAsync(cancellationToken))
+        {
+            yield return request;
+        }
+    }
+
+    public void ReportMode(TerminalMode mode) => Modes.Add(mode);
+
     public Recorder<TerminalState> States { get; } = new();
 
     public Recorder<TerminalAlert> Alerts { get; } = new();

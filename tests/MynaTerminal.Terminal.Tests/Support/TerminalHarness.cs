@@ -74,7 +74,7 @@ internal sealed class TerminalHarness : IAsyncDisposable
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public static async Task<TerminalHarness> StartAsync(FakeTimeProvider? clock = null, IDictionary<string, string?>? settings = null)
+    public static async Task<TerminalHarness> StartAsync(FakeTimeProvider? clock = null, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? configure = null)
     {
         var screens = Directory.CreateTempSubdirectory("mynaterm-terminal-tests-").FullName;
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
@@ -99,6 +99,7 @@ internal sealed class TerminalHarness : IAsyncDisposable
 
         services.AddSingleton<FakeClinicLink>();
         services.AddSingleton<IClinicLink>(sp => sp.GetRequiredService<FakeClinicLink>());
+        configure?.Invoke(services);
         services
             .AddPatientSession(builder.Configuration)
             .AddDevices(builder.Configuration)
