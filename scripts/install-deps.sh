@@ -6,13 +6,20 @@
 #   libopenjp2-7  JPEG 2000 decoder for the chip photo
 #   libturbojpeg0  JPEG decoder/encoder for camera frames (MJPEG) and image files
 #   libfontconfig1  SkiaSharp font lookup
+#   open-jtalk, open-jtalk-mecab-naist-jdic, espeak-ng, alsa-utils  audio guidance: TTS that pre-renders the spoken prompts
+#     (Japanese / other languages) and aplay; Open JTalk's voice hts-voice-nitech-jp-atr503-m001 is in Debian's contrib
+#     section and is added only where apt offers it (Raspberry Pi OS does)
 set -euo pipefail
 
 # --runtime: only what the simulator itself needs (fonts, decoder, a client to watch MQTT).
 if [ "${1:-}" = "--runtime" ]; then
   packages=(mosquitto-clients fonts-noto-cjk fonts-ipafont-gothic libopenjp2-7 libturbojpeg0 libfontconfig1)
 else
-  packages=(mosquitto mosquitto-clients pcscd libpcsclite1 vsmartcard-vpcd fonts-noto-cjk fonts-ipafont-gothic libopenjp2-7 libturbojpeg0 libfontconfig1)
+  packages=(mosquitto mosquitto-clients pcscd libpcsclite1 vsmartcard-vpcd fonts-noto-cjk fonts-ipafont-gothic libopenjp2-7 libturbojpeg0 libfontconfig1
+            open-jtalk open-jtalk-mecab-naist-jdic espeak-ng alsa-utils)
+  if [[ "$(apt-cache policy hts-voice-nitech-jp-atr503-m001 2>/dev/null)" == *"Candidate: "[0-9]* ]]; then
+    packages+=(hts-voice-nitech-jp-atr503-m001)
+  fi
 fi
 missing=()
 for p in "${packages[@]}"; do

@@ -8,4 +8,5 @@ root.Subcommands.Add(GatewayCommand.Create());
 root.Subcommands.Add(MqttBenchCommand.Create());
 root.Subcommands.Add(FaceCommand.Create());
 root.Subcommands.Add(ModelsCommand.Create());
+root.Subcommands.Add(AudioCommand.Create());
 return await root.Parse(args).InvokeAsync();

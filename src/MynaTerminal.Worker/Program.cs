@@ -1,3 +1,4 @@
+using MynaTerminal.Audio;
 using MynaTerminal.ClinicLink;
 using MynaTerminal.Terminal;
 
@@ -9,6 +10,7 @@ builder.Services
     .AddPatientSession(builder.Configuration)
     .AddDevices(builder.Configuration)
     .AddScreens(builder.Configuration)
+    .AddAudioGuidance(builder.Configuration)
     .AddSystemd();
 
 await builder.Build().RunAsync();
