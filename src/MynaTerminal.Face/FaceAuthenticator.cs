@@ -21,8 +21,12 @@ public sealed class FaceAuthenticator(
     IFaceVerifier verifier,
     IOptions<FaceOptions> options,
     TimeProvider clock,
-    ILogger<FaceAuthenticator>? logger = null)
+    ILogger<FaceAuthenticator>? logger = null,
+    FacePreviewFeed? preview = null)
 {
+    /// <summary>Live thumbnails at most this often (the panel need not redraw at the camera's rate).</summary>
+    public static readonly TimeSpan PreviewInterval = TimeSpan.FromMilliseconds(200);
+
     private readonly FaceOptions _options = options.Value;
     private readonly ILogger _logger = logger ?? NullLogger<FaceAuthenticator>.Instance;
 
@@ -110,6 +114,8 @@ public sealed class FaceAuthenticator(
         var spoofFrames = 0;
         var frames = 0;
         var lastHint = FaceHint.None;
+        var thumbnail = preview is null ? null : FacePreviewBuilder.NewBuffer();
+        var lastPreview = DateTimeOffset.MinValue;
         try
         {
             await foreach (var frame in faceCamera.FramesAsync(limit.Token))
@@ -118,6 +124,11 @@ public sealed class FaceAuthenticator(
                 try
                 {
                     comparison = reference.Compare(frame);
+                    if (thumbnail is not null && clock.GetUtcNow() - lastPreview >= PreviewInterval)
+                    {
+                        lastPreview = clock.GetUtcNow();
+                        preview!.Show(FacePreviewBuilder.Build(frame, comparison.Face, thumbnail));
+                    }
                 }
                 finally
                 {
@@ -161,6 +172,14 @@ public sealed class FaceAuthenticator(
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             // The attempt's time is up: an ordinary "not matched".
+        }
+        finally
+        {
+            if (thumbnail is not null)
+            {
+                preview!.Show(null);
+                Array.Clear(thumbnail);
+            }
         }
 
         return new FaceOutcome.NotMatched(lastHint);

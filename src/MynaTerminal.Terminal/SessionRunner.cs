@@ -29,8 +29,11 @@ public sealed class SessionRunner(
     FaceAuthenticator face,
     TimeProvider clock,
     ILogger<SessionRunner> log,
-    IEnumerable<ISelfTestCheck>? selfTestChecks = null) : BackgroundService, ISessionMonitor
+    IEnumerable<ISelfTestCheck>? selfTestChecks = null,
+    FacePreviewFeed? previewFeed = null) : BackgroundService, ISessionMonitor
 {
+    private FacePreview? _preview;
+
     /// <summary>Longest wait for one self-test check (a display redraw, an outbox write).</summary>
     public static readonly TimeSpan SelfTestCheckTimeout = TimeSpan.FromSeconds(5);
 
@@ -62,9 +65,42 @@ public sealed class SessionRunner(
     /// <summary>Queues an event (thread-safe).</summary>
     public void Post(SessionEvent e) => _events.Writer.TryWrite(e);
 
+    /// <summary>The screen for a snapshot; on the face screen with the latest camera thumbnail while there is one.</summary>
+    private Screen Compose(SessionSnapshot snapshot)
+    {
+        var screen = ScreenComposer.Compose(snapshot);
+        return snapshot.Phase == SessionPhase.Face && _preview is { } preview ? screen with { Preview = preview } : screen;
+    }
+
+    /// <summary>A new camera thumbnail (or none): redraw the face screen with it.</summary>
+    private void OnPreview(FacePreview? preview)
+    {
+        _preview = preview;
+        var current = Current;
+        if (current.Phase == SessionPhase.Face)
+        {
+            _screens.Writer.TryWrite((Compose(current), null));
+        }
+    }
+
+    public override void Dispose()
+    {
+        if (previewFeed is not null)
+        {
+            previewFeed.Changed -= OnPreview;
+        }
+
+        base.Dispose();
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         _stopping = stoppingToken;
+        if (previewFeed is not null)
+        {
+            previewFeed.Changed += OnPreview;
+        }
+
         var pumps = new List<Task>
         {
             PumpAsync(card.WatchAsync(stoppingToken), OnCardPresence, "card reader", problem => _cardReaderProblem = problem),
@@ -303,7 +339,7 @@ public sealed class SessionRunner(
             return;
         }
 
-        _screens.Writer.TryWrite((ScreenComposer.Compose(snapshot), null));
+        _screens.Writer.TryWrite((Compose(snapshot), null));
         var modeChanged = previous is null || previous.Mode != snapshot.Mode;
         if (modeChanged && clinic is IClinicControlSource controls)
         {

@@ -32,6 +32,7 @@ public static class TerminalServiceCollectionExtensions
         services.AddOptions<FaceOptions>().Bind(configuration.GetSection(FaceOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(sp => new PatientSession(sp.GetRequiredService<IOptions<SessionOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<FacePreviewFeed>();
         services.AddSingleton<FaceAuthenticator>();
         services.AddSingleton<SessionRunner>();
         services.AddSingleton<ISessionMonitor>(sp => sp.GetRequiredService<SessionRunner>());

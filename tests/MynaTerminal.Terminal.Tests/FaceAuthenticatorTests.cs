@@ -226,6 +226,34 @@ public sealed class FaceAuthenticatorTests
     }
 
     [Fact]
+    public async Task The_face_screen_gets_mirrored_thumbnails_that_are_wiped_when_the_attempt_ends()
+    {
+        _camera.Script = ["noface", "live:0.7", "live:0.7"];
+        var feed = new FacePreviewFeed();
+        var previews = new List<FacePreview?>();
+        var pixels = new List<byte[]>();
+        feed.Changed += p =>
+        {
+            previews.Add(p);
+            pixels.Add(p?.Bgr.ToArray() ?? []);
+        };
+        var authenticator = new FaceAuthenticator(_card, _cardFaceCamera, _cardFaceReader, _camera, _verifier, Options.Create(_options), _clock, preview: feed);
+
+        var outcome = await authenticator.AuthenticateAsync(_ => { }, TestContext.Current.CancellationToken);
+
+        Assert.IsType<FaceOutcome.Matched>(outcome);
+
+        // The fake clock does not move: one thumbnail per preview interval, then "no preview" at the end.
+        Assert.Equal(2, previews.Count);
+        var first = previews[0]!;
+        Assert.Equal((FacePreviewBuilder.Width, FacePreviewBuilder.Height), (first.Width, first.Height));
+        Assert.Contains(pixels[0], b => b != 0); // it showed the camera picture (test frames are filled with 0xA5)
+        Assert.Null(previews[1]);
+        Assert.All(first.Bgr.ToArray(), b => Assert.Equal(0, b)); // the thumbnail buffer was wiped
+        AssertWiped();
+    }
+
+    [Fact]
     public async Task The_log_carries_the_outcome_and_band_never_a_score()
     {
         _camera.Script = ["live:0.71234", "live:0.65678"];

@@ -39,7 +39,19 @@ public interface ICardFaceReader
 /// <param name="Similarity">Cosine similarity of the two embeddings; null when no usable face was found.</param>
 /// <param name="Live">Liveness verdict for the live frame.</param>
 /// <param name="Hint">What the patient should change, when the frame was not usable.</param>
-public sealed record FaceComparison(float? Similarity, bool Live, Results.FaceHint Hint);
+/// <param name="Face">Where the face used was found, in frame pixels (for the live preview); null when none was.</param>
+public sealed record FaceComparison(float? Similarity, bool Live, Results.FaceHint Hint, PreviewBox? Face = null);
+
+/// <summary>
+/// Live camera thumbnails for the face screen, from the face pipeline to whoever draws the screen. A thumbnail is
+/// valid only until the next one (its buffer is reused, and wiped when the attempt ends with <c>Show(null)</c>).
+/// </summary>
+public sealed class FacePreviewFeed
+{
+    public event Action<FacePreview?>? Changed;
+
+    public void Show(FacePreview? preview) => Changed?.Invoke(preview);
+}
 
 /// <summary>The face engine: detect, align, embed, compare, liveness.</summary>
 public interface IFaceVerifier

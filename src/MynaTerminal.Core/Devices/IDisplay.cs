@@ -6,6 +6,13 @@ public sealed record ScreenButton(string Id, string Label);
 /// <summary>A composed screen: texts already in the session's language, ready to draw.</summary>
 public sealed record Screen(string Id, string Language, string Title, IReadOnlyList<string> Lines, IReadOnlyList<ScreenButton> Buttons, ScreenTone Tone = ScreenTone.Normal)
 {
+    /// <summary>
+    /// The live camera picture for the face screen (a small thumbnail and the detected face box), drawn in the
+    /// screen's preview area; null draws the face guide outline instead. Never stored or logged: it lives as long as
+    /// the screen object does.
+    /// </summary>
+    public FacePreview? Preview { get; init; }
+
     /// <summary>Plain text for logs and the simulator's console (no personal data is ever on a screen but the greeting name).</summary>
     public string ToPlainText()
     {
@@ -13,6 +20,16 @@ public sealed record Screen(string Id, string Language, string Title, IReadOnlyL
         return $"{Title}\n" + string.Join("\n", Lines.Select(l => "  " + l)) + buttons;
     }
 }
+
+/// <summary>
+/// A camera thumbnail for the face screen: <paramref name="Width"/> × <paramref name="Height"/> pixels of packed
+/// 8-bit BGR (row stride = 3 × width), drawn as given (mirror it before, if the patient should see a mirror), and
+/// the face the detector found, in thumbnail pixels (null: no face).
+/// </summary>
+public sealed record FacePreview(int Width, int Height, ReadOnlyMemory<byte> Bgr, PreviewBox? Face = null);
+
+/// <summary>A rectangle in thumbnail pixels (left, top, width, height).</summary>
+public readonly record struct PreviewBox(float X, float Y, float Width, float Height);
 
 public enum ScreenTone
 {

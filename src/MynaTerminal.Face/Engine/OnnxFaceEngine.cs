@@ -106,29 +106,30 @@ public sealed class OnnxFaceEngine : IFaceVerifier, IDisposable
             {
                 var faces = Detector.Detect(frame);
                 var geometry = _quality.CheckGeometry(frame, faces);
+                var box = faces.Count > 0 ? new PreviewBox(faces[0].Box.X, faces[0].Box.Y, faces[0].Box.Width, faces[0].Box.Height) : (PreviewBox?)null;
                 if (!geometry.Usable)
                 {
-                    return new FaceComparison(null, false, geometry.Hint);
+                    return new FaceComparison(null, false, geometry.Hint, box);
                 }
 
                 var face = faces[0];
                 if (!TryAlign(frame, face, _alignedGrey))
                 {
-                    return new FaceComparison(null, false, FaceHint.TurnToCamera);
+                    return new FaceComparison(null, false, FaceHint.TurnToCamera, box);
                 }
 
                 var pixels = _quality.CheckPixels(frame, face.Box, _alignedGrey, FaceEmbedder.Size);
                 if (!pixels.Usable)
                 {
                     Embedder.Embed(_probe); // consumes and wipes the aligned input
-                    return new FaceComparison(null, false, pixels.Hint);
+                    return new FaceComparison(null, false, pixels.Hint, box);
                 }
 
                 Embedder.Embed(_probe);
                 var similarity = FaceEmbedder.Cosine(reference, _probe);
                 var live = Liveness is null || Liveness.Score(frame, face.Box) >= _liveThreshold;
                 var hint = geometry.Hint != FaceHint.None ? geometry.Hint : pixels.Hint;
-                return new FaceComparison(similarity, live, hint);
+                return new FaceComparison(similarity, live, hint, box);
             }
             finally
             {

@@ -83,7 +83,9 @@ public sealed class RealModelEngineTests
 
         // The face far away in the frame: too small to compare, the patient is asked to come closer.
         var far = CameraFrameSimulator.Frame(portrait, engine.Detector.Detect(portrait)[0].Box, faceShare: 0.08);
-        Assert.Equal(new FaceComparison(null, false, FaceHint.TooFar), reference.Compare(far));
+        var tooFar = reference.Compare(far);
+        Assert.Equal((null, false, FaceHint.TooFar), (tooFar.Similarity, tooFar.Live, tooFar.Hint));
+        Assert.NotNull(tooFar.Face); // the preview still shows where the face is
 
         var empty = new FaceImage(640, 480, Enumerable.Repeat((byte)180, 640 * 480 * 3).ToArray());
         Assert.Equal(new FaceComparison(null, false, FaceHint.NoFace), reference.Compare(empty));

@@ -109,6 +109,7 @@ public sealed class TinyModelEngineTests
         Assert.Equal(1f, live.Similarity!.Value, 3);
         Assert.True(live.Live);
         Assert.Equal(FaceHint.None, live.Hint);
+        Assert.Equal(new PreviewBox(128, 128, 32, 32), live.Face);
 
         // The same face surrounded by red: the tiny liveness model calls it a spoof.
         var spoof = reference.Compare(Scene(320, 128, 128, 32, (0, 0, 200)));
@@ -133,7 +134,9 @@ public sealed class TinyModelEngineTests
         using var engine = new OnnxFaceEngine(new FaceEngineOptions(), tiny.PathOf); // default gates: 32 px is too small
         using var reference = engine.Enrol(Scene(320, 128, 128, 32, (0, 200, 0)));
 
-        Assert.Equal(new FaceComparison(null, false, FaceHint.TooFar), reference.Compare(Scene(320, 128, 128, 32, (0, 200, 0))));
+        var verdict = reference.Compare(Scene(320, 128, 128, 32, (0, 200, 0)));
+        Assert.Equal((null, false, FaceHint.TooFar), (verdict.Similarity, verdict.Live, verdict.Hint));
+        Assert.Equal(new PreviewBox(128, 128, 32, 32), verdict.Face);
     }
 
     [Fact]
