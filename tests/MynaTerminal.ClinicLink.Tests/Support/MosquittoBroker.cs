@@ -1,57 +1,28 @@
-using System.Diagnostics;
-using System.Text;
+using MynaTerminal.ClinicLink.Tools;
 
 namespace MynaTerminal.ClinicLink.Tests.Support;
 
 /// <summary>
-/// A real mosquitto on a loopback port, with its own temporary config (anonymous, no persistence,
-/// <c>set_tcp_nodelay true</c>). Killed on dispose. Tests skip when mosquitto is not installed.
+/// A real mosquitto on a loopback port (anonymous, no persistence, <c>set_tcp_nodelay true</c>): the product's own
+/// <see cref="PrivateMosquitto"/> (also used by <c>mynaterm mqtt bench</c>), plus the tests' skip rule. Killed on dispose.
 /// </summary>
 internal sealed class MosquittoBroker : IAsyncDisposable
 {
-    public const string ExecutablePath = "/usr/sbin/mosquitto";
+    public const string ExecutablePath = PrivateMosquitto.DefaultExecutable;
 
-    private readonly DirectoryInfo _directory;
-    private readonly StringBuilder _output = new();
-    private Process? _process;
+    private readonly PrivateMosquitto _broker;
 
-    private MosquittoBroker(int port)
-    {
-        Port = port;
-        _directory = Directory.CreateTempSubdirectory("mynaterm-mosquitto-");
-        ConfigPath = Path.Combine(_directory.FullName, "mosquitto.conf");
-        File.WriteAllText(ConfigPath, $"""
-            listener {port} 127.0.0.1
-            allow_anonymous true
-            set_tcp_nodelay true
-            persistence false
-            log_dest stderr
-            log_type error
-            log_type warning
-            log_type notice
-            log_type information
+    private MosquittoBroker(int port) => _broker = PrivateMosquitto.CreatePlain(port);
 
-            """);
-    }
+    public int Port => _broker.Port;
 
-    public int Port { get; }
+    public string ConfigPath => _broker.ConfigPath;
 
-    public string ConfigPath { get; }
-
-    public string Output
-    {
-        get
-        {
-            lock (_output)
-            {
-                return _output.ToString();
-            }
-        }
-    }
+    public string Output => _broker.Output;
 
     public static void SkipIfMissing()
     {
-        if (!File.Exists(ExecutablePath))
+        if (!PrivateMosquitto.IsInstalled)
         {
             Assert.Skip($"mosquitto is not installed ({ExecutablePath} is missing); install the Debian package 'mosquitto' to run the tests against a real broker.");
         }
@@ -61,92 +32,10 @@ internal sealed class MosquittoBroker : IAsyncDisposable
     public static MosquittoBroker Create(int port) => new(port);
 
     /// <summary>Starts mosquitto and waits until it says it is running.</summary>
-    public async Task StartAsync(CancellationToken cancellationToken)
-    {
-        if (_process is not null)
-        {
-            throw new InvalidOperationException("Already running.");
-        }
-
-        var running = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var process = new Process
-        {
-            StartInfo = new ProcessStartInfo(ExecutablePath, ["-c", ConfigPath])
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            },
-            EnableRaisingEvents = true,
-        };
-        DataReceivedEventHandler onLine = (_, e) =>
-        {
-            if (e.Data is null)
-            {
-                return;
-            }
-
-            lock (_output)
-            {
-                _output.AppendLine(e.Data);
-            }
-
-            if (e.Data.Contains(" running", StringComparison.Ordinal))
-            {
-                running.TrySetResult();
-            }
-        };
-        process.OutputDataReceived += onLine;
-        process.ErrorDataReceived += onLine;
-        process.Exited += (_, _) => running.TrySetException(new InvalidOperationException($"mosquitto exited:\n{Output}"));
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        _process = process;
-
-        await running.Task.WaitAsync(TimeSpan.FromSeconds(20), cancellationToken);
-    }
+    public Task StartAsync(CancellationToken cancellationToken) => _broker.StartAsync(cancellationToken);
 
     /// <summary>Kills the broker (as a crash or power cut would) and waits for it to exit.</summary>
-    public async Task KillAsync()
-    {
-        var process = Interlocked.Exchange(ref _process, null);
-        if (process is null)
-        {
-            return;
-        }
+    public Task KillAsync() => _broker.KillAsync();
 
-        try
-        {
-            if (!process.HasExited)
-            {
-                process.Kill();
-            }
-
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        finally
-        {
-            process.Dispose();
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        try
-        {
-            await KillAsync();
-        }
-        finally
-        {
-            try
-            {
-                _directory.Delete(recursive: true);
-            }
-            catch (IOException)
-            {
-            }
-        }
-    }
+    public ValueTask DisposeAsync() => _broker.DisposeAsync();
 }
