@@ -8,5 +8,6 @@ root.Subcommands.Add(GatewayCommand.Create());
 root.Subcommands.Add(MqttBenchCommand.Create());
 root.Subcommands.Add(FaceCommand.Create());
 root.Subcommands.Add(ModelsCommand.Create());
+root.Subcommands.Add(ScreensCommand.Create());
 root.Subcommands.Add(AudioCommand.Create());
 return await root.Parse(args).InvokeAsync();

@@ -24,7 +24,14 @@ public sealed class DisplayOptions
 
     /// <summary>
     /// A font file to draw with (TTF, OTF or TTC, face index 0). Null: search the system font folders for a
-    /// Japanese font (Noto Sans CJK JP, IPAGothic).
+    /// Japanese font (Noto Sans CJK JP, IPAGothic); the face is then chosen per language (Noto Sans CJK KR for ko, SC for
+    /// zh-Hans), and fallback fonts draw what the primary lacks.
     /// </summary>
     public string? FontPath { get; set; }
+
+    /// <summary>Every font about 1.3 × larger (text still shrinks to fit the frame): for patients with low vision.</summary>
+    public bool LargeText { get; set; }
+
+    /// <summary>White and yellow on black with thick borders: for patients with low vision.</summary>
+    public bool HighContrast { get; set; }
 }

@@ -1,73 +1,77 @@
-using MynaTerminal.Core.Session;
 using MynaTerminal.Core.Devices;
+using MynaTerminal.Core.Session;
 using SkiaSharp;
 
 namespace MynaTerminal.Display;
 
 /// <summary>
-/// Draws a <see cref="Screen"/> into a PNG with SkiaSharp. Layout (scaled from 800 × 480):
-/// a title bar in the tone's colour with the language and 係員呼出 buttons on its right; the screen's lines,
-/// wrapped and shrunk until they fit; a 3-column keypad on the right when the screen has PIN keys; the other
-/// buttons as rounded rectangles in rows of up to three at the bottom.
-/// Rendering is deterministic: the same screen, size and font give the same bytes.
+/// Lays out and draws a <see cref="Screen"/> with SkiaSharp and HarfBuzz: into a PNG (<see cref="Render"/>) or a
+/// panel's bitmap (<see cref="RenderTo"/>). <see cref="Layout"/> returns where everything goes — the same layout the
+/// drawing uses — for touch hit-testing and for tests.
 /// </summary>
+/// <remarks>
+/// <para>Layout, scaled by the short side (480 px = 1): a title bar (the title wraps to two lines, then shrinks);
+/// a bottom bar with 係員呼出 and the language buttons (as many columns as their labels allow); the screen's answer
+/// buttons in rows above it (three per row in landscape, two in portrait); between them the body text, the PIN
+/// keypad (right in landscape, below the text in portrait), and the picture area (card placement pictogram on the
+/// idle screen, camera preview or face guide on the face screen). Every text is wrapped (at spaces for languages
+/// that use them, anywhere else, never before 。、）) and shrunk until it fits its box.</para>
+/// <para>Text is shaped with HarfBuzz once per paragraph and drawn glyph by glyph from that shaping, in runs per
+/// font face: the language's face first (Noto Sans CJK JP / KR / SC), fallbacks for what it lacks, and 〓 for a
+/// character no font has. Rendering is deterministic: the same screen, size, style and fonts give the same bytes.
+/// Not thread-safe for concurrent draws of one instance beyond the shaping cache; the displays call it under their
+/// own lock.</para>
+/// </remarks>
 public sealed class PngScreenRenderer : IDisposable
 {
-    private const float BaseWidth = 800f;
-    private const float BaseHeight = 480f;
-    private const int ActionsPerRow = 3;
-    private const int KeypadColumns = 3;
+    /// <summary>Text is never drawn smaller than this without <see cref="LayoutText.BelowReadableSize"/> saying so (pixels).</summary>
+    public const float MinimumReadableSize = 10f;
+
+    /// <summary>Drawn (and put in <see cref="LayoutLine.Text"/>) in place of a character no installed font has: 〓, never ● or an empty box.</summary>
+    public const char MissingGlyphMarker = FontSet.MissingGlyphMarker;
+
+    /// <summary>The smallest size text shrinks to before it is squeezed horizontally (pixels).</summary>
+    private const float FloorSize = 4f;
+
+    private const float LineSpacing = 1.35f;
+
+    /// <summary>
+    /// PNG encoding: the "Sub" row filter and zlib level 3 encode a 480 × 800 screen about 4 × faster than Skia's
+    /// default (all filters, level 6), and smaller, because screens are mostly flat colour.
+    /// </summary>
+    private static readonly SKPngEncoderOptions PngOptions = new(SKPngEncoderFilterFlags.Sub, 3);
+
+    /// <summary>Baseline below a line's top, in ems (Noto Sans CJK ascender 0.88 plus half the leading).</summary>
+    private const float BaselineOffset = 1.05f;
 
     /// <summary>Characters that may not start a line (行頭禁則, simplified).</summary>
-    private const string NoLineStart = "、。，．・ー）」』】〕！？!?,.):;…";
+    private const string NoLineStart = "、。，．・ー）」』】〕！？!?,.):;…ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮ";
 
-    private static readonly SKColor Background = new(0xF7, 0xF7, 0xF5);
-    private static readonly SKColor Ink = new(0x1A, 0x1A, 0x1A);
-    private static readonly SKColor White = SKColors.White;
-    private static readonly SKColor KeyBorder = new(0x6B, 0x72, 0x80);
+    /// <summary>Characters that may not end a line (行末禁則).</summary>
+    private const string NoLineEnd = "（「『【〔(";
 
-    private readonly SKTypeface _typeface;
-    private readonly bool _ownsTypeface;
+    private readonly FontSet _fonts;
+    private readonly ShaperCache _cache = new();
 
     /// <summary>Creates a renderer for <paramref name="width"/> × <paramref name="height"/> frames.</summary>
-    /// <param name="fontPath">A font file (face 0 is used); null searches with <see cref="JapaneseFontLocator.Find"/>.</param>
+    /// <param name="fontPath">A font file used first for every language (face 0); null picks per language (Noto Sans CJK JP/KR/SC, else IPAGothic).</param>
+    /// <param name="style">Large text and high contrast; null is <see cref="ScreenStyle.Default"/>.</param>
     /// <exception cref="FileNotFoundException">An explicit <paramref name="fontPath"/> does not exist or cannot be loaded.</exception>
-    public PngScreenRenderer(int width = 800, int height = 480, string? fontPath = null)
+    public PngScreenRenderer(int width = 800, int height = 480, string? fontPath = null, ScreenStyle? style = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(width, 16);
         ArgumentOutOfRangeException.ThrowIfLessThan(height, 16);
         Width = width;
         Height = height;
-
-        var path = fontPath ?? JapaneseFontLocator.Find();
-        var typeface = path is null ? null : SKTypeface.FromFile(path, 0);
-        if (typeface is null && fontPath is not null)
-        {
-            throw new FileNotFoundException($"The font '{fontPath}' cannot be loaded.", fontPath);
-        }
-
-        if (typeface is null)
-        {
-            // No Japanese font installed: SKTypeface.Default has no kana (DejaVu Sans, or nothing at all
-            // without fontconfig). Screens still render; HasJapaneseFont tells the host to warn.
-            _typeface = SKTypeface.Default;
-            _ownsTypeface = false;
-            FontPath = null;
-        }
-        else
-        {
-            _typeface = typeface;
-            _ownsTypeface = true;
-            FontPath = path;
-        }
-
-        using var probe = new SKFont(_typeface);
+        Style = style ?? ScreenStyle.Default;
+        _fonts = new FontSet(fontPath);
+        using var probe = new SKFont(_fonts.DefaultPrimary);
         HasJapaneseFont = probe.ContainsGlyphs("あア漢字確認");
     }
 
-    /// <summary>Creates a renderer with the size and font of <paramref name="options"/>.</summary>
+    /// <summary>Creates a renderer with the size, font and style of <paramref name="options"/>.</summary>
     public PngScreenRenderer(DisplayOptions options)
-        : this(options.Width, options.Height, options.FontPath)
+        : this(options.Width, options.Height, options.FontPath, new ScreenStyle(options.LargeText, options.HighContrast))
     {
     }
 
@@ -77,27 +81,29 @@ public sealed class PngScreenRenderer : IDisposable
     /// <summary>Frame height in pixels.</summary>
     public int Height { get; }
 
-    /// <summary>The font file in use; null when drawing with <see cref="SKTypeface.Default"/>.</summary>
-    public string? FontPath { get; }
+    /// <summary>Large text and high contrast; may be changed between frames (e.g. by a patient's toggle).</summary>
+    public ScreenStyle Style { get; set; }
 
-    /// <summary>The family name of the typeface in use (e.g. "Noto Sans CJK JP", "IPAGothic").</summary>
-    public string FontFamily => _typeface.FamilyName;
+    /// <summary>The primary font file; null when drawing with <see cref="SKTypeface.Default"/>.</summary>
+    public string? FontPath => _fonts.PrimaryPath;
 
-    /// <summary>True when the font has kana and kanji; false means Japanese text would come out as empty boxes.</summary>
+    /// <summary>The family name of the default language's primary typeface (e.g. "Noto Sans CJK JP", "IPAGothic").</summary>
+    public string FontFamily => _fonts.DefaultPrimary.FamilyName;
+
+    /// <summary>True when the primary font has kana and kanji; false means Japanese text depends on fallbacks.</summary>
     public bool HasJapaneseFont { get; }
+
+    /// <summary>The family names of the faces text in <paramref name="language"/> is drawn with, primary first.</summary>
+    public IReadOnlyList<string> FontFamiliesFor(string language) => _fonts.ChainFor(language).Select(f => f.FamilyName).ToArray();
 
     /// <summary>Draws <paramref name="screen"/> and returns the PNG file bytes.</summary>
     public byte[] Render(Screen screen)
     {
         ArgumentNullException.ThrowIfNull(screen);
         using var bitmap = new SKBitmap(new SKImageInfo(Width, Height, SKColorType.Rgba8888, SKAlphaType.Premul));
-        using (var canvas = new SKCanvas(bitmap))
-        {
-            Draw(canvas, screen);
-        }
-
-        using var data = bitmap.Encode(SKEncodedImageFormat.Png, 100)
-            ?? throw new InvalidOperationException("PNG encoding failed.");
+        RenderTo(screen, bitmap);
+        using var pixels = bitmap.PeekPixels();
+        using var data = pixels.Encode(PngOptions) ?? throw new InvalidOperationException("PNG encoding failed.");
         return data.ToArray();
     }
 
@@ -105,7 +111,8 @@ public sealed class PngScreenRenderer : IDisposable
     /// Draws <paramref name="screen"/> into <paramref name="bitmap"/> (<see cref="Width"/> × <see cref="Height"/>, any
     /// colour type Skia draws into, e.g. Rgba8888 or Bgra8888) without PNG encoding: for panels that push pixels.
     /// </summary>
-    public void RenderTo(Screen screen, SKBitmap bitmap)
+    /// <returns>The layout that was drawn.</returns>
+    public DisplayLayout RenderTo(Screen screen, SKBitmap bitmap)
     {
         ArgumentNullException.ThrowIfNull(screen);
         ArgumentNullException.ThrowIfNull(bitmap);
@@ -114,255 +121,486 @@ public sealed class PngScreenRenderer : IDisposable
             throw new ArgumentException($"The bitmap is {bitmap.Width} × {bitmap.Height}, the renderer draws {Width} × {Height}.", nameof(bitmap));
         }
 
+        var layout = Layout(screen);
         using var canvas = new SKCanvas(bitmap);
-        Draw(canvas, screen);
+        Draw(canvas, screen, layout);
+        return layout;
     }
 
-    /// <summary>Releases the font file.</summary>
+    /// <summary>Where every button, text line and picture of <paramref name="screen"/> goes, in frame pixels (see <see cref="DisplayLayout"/>).</summary>
+    public DisplayLayout Layout(Screen screen)
+    {
+        ArgumentNullException.ThrowIfNull(screen);
+        return new LayoutBuilder(this, screen, Style).Build();
+    }
+
+    /// <summary>Releases the fonts and shapers.</summary>
     public void Dispose()
     {
-        if (_ownsTypeface)
-        {
-            _typeface.Dispose();
-        }
+        _cache.Dispose();
+        _fonts.Dispose();
     }
 
-    /// <summary>The title bar colour of each tone (white text on it has a contrast ratio above 4.5).</summary>
-    private static SKColor Accent(ScreenTone tone) => tone switch
+    // ---- layout ------------------------------------------------------------------------------------
+
+    /// <summary>Wraps and shrinks <paramref name="paragraphs"/> until they fit <paramref name="box"/>.</summary>
+    internal LayoutText Fit(IReadOnlyList<string> paragraphs, LayoutRect box, float maxSize, int maxLines, LayoutTextRole role, string language, bool center)
     {
-        ScreenTone.Attention => new SKColor(0x9A, 0x4A, 0x00),
-        ScreenTone.Error => new SKColor(0xB3, 0x26, 0x1E),
-        ScreenTone.Success => new SKColor(0x1E, 0x6B, 0x34),
-        _ => new SKColor(0x1F, 0x4E, 0x8C),
-    };
-
-    private void Draw(SKCanvas canvas, Screen screen)
-    {
-        var scale = Math.Min(Width / BaseWidth, Height / BaseHeight);
-        var accent = Accent(screen.Tone);
-        var margin = 14f * scale;
-        var gap = 10f * scale;
-        canvas.Clear(Background);
-
-        var system = screen.Buttons.Where(b => ActionIds.IsSystem(b.Id)).ToArray();
-        var keypad = screen.Buttons.Where(b => ActionIds.IsKeypad(b.Id)).ToArray();
-        var actions = screen.Buttons.Where(b => !ActionIds.IsSystem(b.Id) && !ActionIds.IsKeypad(b.Id)).ToArray();
-
-        // Title bar with the system buttons (language, help) on its right.
-        var barHeight = 72f * scale;
-        using (var fill = Fill(accent))
+        var chain = _fonts.ChainFor(language);
+        var shaped = paragraphs.Select(p => _cache.Paragraph(p, chain)).ToArray();
+        var size = MathF.Max(MinimumReadableSize, maxSize); // Small panels start readable and shrink only where they must.
+        while (true)
         {
-            canvas.DrawRect(0, 0, Width, barHeight, fill);
-        }
-
-        var right = Width - margin;
-        using (var systemFont = NewFont(18f * scale))
-        {
-            foreach (var button in system.Reverse())
+            var k = size / ShapedText.ReferenceSize;
+            var lineHeight = size * LineSpacing;
+            var gap = size * 0.3f;
+            var ranges = new List<(ShapedText Text, int Start, int End, int Paragraph)>();
+            for (var p = 0; p < shaped.Length; p++)
             {
-                var width = Math.Max(96f * scale, systemFont.MeasureText(button.Label) + 28f * scale);
-                var rect = new SKRect(right - width, 14f * scale, right, barHeight - 14f * scale);
-                DrawButton(canvas, rect, button.Label, systemFont, White, White, accent, scale);
-                right = rect.Left - 8f * scale;
-            }
-        }
-
-        using (var titleFont = NewFont(30f * scale))
-        {
-            titleFont.Embolden = true;
-            var left = 20f * scale;
-            DrawFittedText(canvas, screen.Title, titleFont, left, barHeight / 2f, right - left - 8f * scale, 12f * scale, SKTextAlign.Left, White);
-        }
-
-        // Action buttons in rows at the bottom.
-        var rowHeight = 60f * scale;
-        var rows = (actions.Length + ActionsPerRow - 1) / ActionsPerRow;
-        var actionsTop = rows == 0 ? Height - margin : Height - margin - (rows * rowHeight) - ((rows - 1) * gap);
-        using (var actionFont = NewFont(22f * scale))
-        {
-            for (var row = 0; row < rows; row++)
-            {
-                var inRow = actions.Skip(row * ActionsPerRow).Take(ActionsPerRow).ToArray();
-                var width = (Width - (2 * margin) - ((inRow.Length - 1) * gap)) / inRow.Length;
-                var top = actionsTop + (row * (rowHeight + gap));
-                for (var i = 0; i < inRow.Length; i++)
+                foreach (var (start, end) in Wrap(shaped[p], box.Width / k))
                 {
-                    var left = margin + (i * (width + gap));
-                    DrawButton(canvas, new SKRect(left, top, left + width, top + rowHeight), inRow[i].Label, actionFont, White, accent, accent, scale);
+                    ranges.Add((shaped[p], start, end, p));
                 }
             }
-        }
 
-        // PIN keypad on the right, in the order the screen lists the keys.
-        var bodyRight = Width - (24f * scale);
-        var contentTop = barHeight + (12f * scale);
-        var contentBottom = actionsTop - gap;
-        if (keypad.Length > 0)
-        {
-            var keypadLeft = Width * 0.56f;
-            var keyRows = (keypad.Length + KeypadColumns - 1) / KeypadColumns;
-            var keyWidth = (Width - margin - keypadLeft - ((KeypadColumns - 1) * gap)) / KeypadColumns;
-            var keyHeight = (contentBottom - contentTop - ((keyRows - 1) * gap)) / keyRows;
-            using var keyFont = NewFont(28f * scale);
-            for (var i = 0; i < keypad.Length; i++)
+            var height = (ranges.Count * lineHeight) + (Math.Max(0, shaped.Length - 1) * gap);
+            var widest = ranges.Count == 0 ? 0 : ranges.Max(r => r.Text.Measure(r.Start, r.End) * k);
+            var fits = height <= box.Height + 0.01f && widest <= box.Width + 0.01f && (maxLines <= 0 || ranges.Count <= maxLines);
+            if (fits || size <= FloorSize)
             {
-                var left = keypadLeft + (i % KeypadColumns * (keyWidth + gap));
-                var top = contentTop + (i / KeypadColumns * (keyHeight + gap));
-                DrawButton(canvas, new SKRect(left, top, left + keyWidth, top + keyHeight), keypad[i].Label, keyFont, White, KeyBorder, Ink, scale);
-            }
-
-            bodyRight = keypadLeft - (16f * scale);
-        }
-
-        DrawBody(canvas, screen.Lines, new SKRect(24f * scale, contentTop + (4f * scale), bodyRight, contentBottom), scale);
-    }
-
-    /// <summary>Draws the lines wrapped to the box, with the largest font size (28 down to 12, scaled) that fits.</summary>
-    private void DrawBody(SKCanvas canvas, IReadOnlyList<string> lines, SKRect box, float scale)
-    {
-        if (lines.Count == 0 || box.Width <= 0 || box.Height <= 0)
-        {
-            return;
-        }
-
-        var largest = Math.Max(8, (int)MathF.Round(28f * scale));
-        var smallest = Math.Max(8, (int)MathF.Round(12f * scale));
-        for (var size = largest; size >= smallest; size--)
-        {
-            using var font = NewFont(size);
-            var lineHeight = size * 1.35f;
-            var paragraphGap = size * 0.3f;
-            var wrapped = lines.Select(l => Wrap(l, font, box.Width)).ToArray();
-            var height = wrapped.Sum(w => w.Count * lineHeight) + ((wrapped.Length - 1) * paragraphGap);
-            if (height > box.Height && size > smallest)
-            {
-                continue;
-            }
-
-            canvas.Save();
-            canvas.ClipRect(box);
-            using var paint = Fill(Ink);
-            var y = box.Top;
-            foreach (var paragraph in wrapped)
-            {
-                foreach (var line in paragraph)
+                var top = center ? box.Y + ((box.Height - height) / 2f) : box.Y;
+                top = MathF.Max(top, box.Y);
+                var lines = new List<LayoutLine>(ranges.Count);
+                var y = top;
+                var previous = 0;
+                foreach (var (text, start, end, paragraph) in ranges)
                 {
-                    canvas.DrawText(line, box.Left, y - font.Metrics.Ascent, SKTextAlign.Left, font, paint);
+                    if (paragraph != previous)
+                    {
+                        y += gap;
+                        previous = paragraph;
+                    }
+
+                    var width = text.Measure(start, end) * k;
+                    var scaleX = width > box.Width ? box.Width / width : 1f; // Only at the floor size.
+                    width *= scaleX;
+                    var x = center ? box.X + ((box.Width - width) / 2f) : box.X;
+                    lines.Add(new LayoutLine(text.Text[start..end], new LayoutRect(x, y, width, lineHeight), y + (size * BaselineOffset), Runs(text, start, end))
+                    {
+                        Shaped = text,
+                        Start = start,
+                        End = end,
+                        ScaleX = scaleX,
+                    });
                     y += lineHeight;
                 }
 
-                y += paragraphGap;
+                return new LayoutText(role, box, size, lines, size < MinimumReadableSize);
             }
 
-            canvas.Restore();
-            return;
+            size = MathF.Max(FloorSize, MathF.Floor((size * 0.94f) * 4f) / 4f);
         }
     }
 
-    private static void DrawButton(SKCanvas canvas, SKRect rect, string label, SKFont font, SKColor fill, SKColor border, SKColor ink, float scale)
+    /// <summary>Line ranges of <paramref name="text"/> no wider than <paramref name="maxWidth"/> (reference size).</summary>
+    private static List<(int Start, int End)> Wrap(ShapedText text, float maxWidth)
     {
-        var radius = Math.Min(12f * scale, rect.Height / 2f);
-        using (var paint = Fill(fill))
+        var s = text.Text;
+        var result = new List<(int, int)>();
+        var start = 0;
+        while (start < s.Length && s[start] == ' ')
         {
-            canvas.DrawRoundRect(rect, radius, radius, paint);
+            start++;
         }
 
-        using (var stroke = new SKPaint { Color = border, IsAntialias = true, Style = SKPaintStyle.Stroke, StrokeWidth = Math.Max(1f, 2f * scale) })
+        while (start < s.Length)
         {
-            canvas.DrawRoundRect(rect, radius, radius, stroke);
-        }
-
-        using var labelFont = NewFont(font.Typeface, font.Size);
-        DrawFittedText(canvas, label, labelFont, rect.MidX, rect.MidY, rect.Width - (16f * scale), 8f * scale, SKTextAlign.Center, ink);
-    }
-
-    /// <summary>One line, shrunk (not below <paramref name="minSize"/>) to fit <paramref name="maxWidth"/>, centred vertically on <paramref name="centerY"/>.</summary>
-    private static void DrawFittedText(SKCanvas canvas, string text, SKFont font, float x, float centerY, float maxWidth, float minSize, SKTextAlign align, SKColor color)
-    {
-        var width = font.MeasureText(text);
-        if (width > maxWidth && width > 0)
-        {
-            font.Size = Math.Max(minSize, font.Size * maxWidth / width);
-        }
-
-        var metrics = font.Metrics;
-        var baseline = centerY - ((metrics.Ascent + metrics.Descent) / 2f);
-        using var paint = Fill(color);
-        canvas.DrawText(text, x, baseline, align, font, paint);
-    }
-
-    /// <summary>
-    /// Splits <paramref name="text"/> into lines no wider than <paramref name="maxWidth"/>: at a space when one is
-    /// in the second half of the line (English), anywhere otherwise (Japanese), never before 。、）.
-    /// </summary>
-    private static List<string> Wrap(string text, SKFont font, float maxWidth)
-    {
-        var result = new List<string>();
-        var rest = text;
-        while (rest.Length > 0)
-        {
-            if (font.MeasureText(rest) <= maxWidth)
+            // Longest prefix that fits, by binary search over character boundaries.
+            int low = start + 1, high = s.Length;
+            if (char.IsHighSurrogate(s[start]) && low < s.Length)
             {
-                result.Add(rest);
-                break;
+                low++;
             }
 
-            var cut = FitLength(rest, font, maxWidth);
-            if (cut >= rest.Length)
+            if (text.Measure(start, high) <= maxWidth)
             {
-                result.Add(rest); // Not even one character fits: let the clip cut it.
-                break;
-            }
-
-            var space = rest.LastIndexOf(' ', cut - 1, cut);
-            if (space > cut / 2)
-            {
-                cut = space;
+                low = high;
             }
             else
             {
-                while (cut > 1 && NoLineStart.Contains(rest[cut]))
+                while (low < high)
                 {
-                    cut--;
-                }
-
-                if (char.IsLowSurrogate(rest[cut]))
-                {
-                    cut = cut > 1 ? cut - 1 : cut + 1; // Never split a surrogate pair.
+                    var mid = (low + high + 1) / 2;
+                    if (text.Measure(start, mid) <= maxWidth)
+                    {
+                        low = mid;
+                    }
+                    else
+                    {
+                        high = mid - 1;
+                    }
                 }
             }
 
-            result.Add(rest[..cut].TrimEnd());
-            rest = rest[cut..].TrimStart();
+            var cut = low;
+            if (cut < s.Length)
+            {
+                var space = s.LastIndexOf(' ', cut - 1, cut - start);
+                if (space > start + ((cut - start) / 2))
+                {
+                    cut = space;
+                }
+                else
+                {
+                    while (cut > start + 1 && (NoLineStart.Contains(s[cut]) || NoLineEnd.Contains(s[cut - 1])))
+                    {
+                        cut--;
+                    }
+                }
+
+                if (cut < s.Length && char.IsLowSurrogate(s[cut]))
+                {
+                    cut--; // Never split a surrogate pair.
+                }
+
+                if (cut <= start)
+                {
+                    cut = Math.Min(s.Length, start + (char.IsHighSurrogate(s[start]) ? 2 : 1));
+                }
+            }
+
+            var end = cut;
+            while (end > start && s[end - 1] == ' ')
+            {
+                end--;
+            }
+
+            result.Add((start, end));
+            start = cut;
+            while (start < s.Length && s[start] == ' ')
+            {
+                start++;
+            }
         }
 
         return result;
     }
 
-    /// <summary>The longest prefix length (at least 1) that fits <paramref name="maxWidth"/>, by binary search.</summary>
-    private static int FitLength(string text, SKFont font, float maxWidth)
+    private static List<LayoutRun> Runs(ShapedText text, int start, int end)
     {
-        int low = 1, high = text.Length;
-        while (low < high)
+        var runs = new List<LayoutRun>();
+        var (first, last) = text.GlyphRange(start, end);
+        var g = first;
+        while (g < last)
         {
-            var mid = (low + high + 1) / 2;
-            if (font.MeasureText(text.AsSpan(0, mid)) <= maxWidth)
+            var face = text.Faces[g];
+            var from = g;
+            while (g < last && text.Faces[g] == face)
             {
-                low = mid;
+                g++;
+            }
+
+            var charStart = text.Clusters[from];
+            var charEnd = g < text.Clusters.Length ? Math.Min(end, text.Clusters[g]) : end;
+            var runText = text.Text[charStart..Math.Max(charStart, charEnd)];
+            var missing = text.Missing == 0 ? 0 : runText.Count(c => c == FontSet.MissingGlyphMarker);
+            runs.Add(new LayoutRun(runText, face.FamilyName, text.Glyphs[from..g], missing));
+        }
+
+        return runs;
+    }
+
+    // ---- drawing -----------------------------------------------------------------------------------
+
+    private void Draw(SKCanvas canvas, Screen screen, DisplayLayout layout)
+    {
+        var palette = Palette.For(screen.Tone, layout.Style.HighContrast);
+        canvas.Clear(palette.Background);
+        var title = layout.Texts.First(t => t.Role == LayoutTextRole.Title);
+        var headerBottom = title.Box.Bottom + title.Box.Y; // The title box has the same padding above and below.
+        using (var fill = Fill(palette.HeaderFill))
+        {
+            canvas.DrawRect(0, 0, Width, headerBottom, fill);
+        }
+
+        if (layout.Style.HighContrast)
+        {
+            using var rule = Fill(palette.Accent);
+            canvas.DrawRect(0, headerBottom - Math.Max(2f, Width / 160f), Width, Math.Max(2f, Width / 160f), rule);
+        }
+
+        DrawText(canvas, title, palette.HeaderInk, bold: true);
+        foreach (var body in layout.Texts.Where(t => t.Role == LayoutTextRole.Body))
+        {
+            DrawText(canvas, body, palette.Ink, bold: false);
+        }
+
+        if (layout.Picture is { } picture)
+        {
+            if (picture.Kind == LayoutPictureKind.CardPlacement)
+            {
+                Pictograms.DrawCardPlacement(canvas, picture.Bounds.ToSKRect(), palette);
             }
             else
             {
-                high = mid - 1;
+                Pictograms.DrawFacePreview(canvas, picture.Bounds.ToSKRect(), screen.Preview, palette);
             }
         }
 
-        return low;
+        var stroke = Math.Max(1f, Math.Min(Width, Height) / 240f) * (layout.Style.HighContrast ? 2f : 1f);
+        foreach (var button in layout.Buttons)
+        {
+            var (fill, border, ink) = button.Kind switch
+            {
+                LayoutButtonKind.Keypad => (palette.KeyFill, palette.KeyBorder, palette.KeyInk),
+                LayoutButtonKind.System => (palette.SystemFill, palette.SystemBorder, palette.SystemInk),
+                _ => (palette.ButtonFill, palette.Accent, palette.ButtonInk),
+            };
+            var rect = button.Bounds.ToSKRect();
+            var radius = Math.Min(10f * Math.Min(Width, Height) / 480f, rect.Height / 2f);
+            using (var paint = Fill(fill))
+            {
+                canvas.DrawRoundRect(rect, radius, radius, paint);
+            }
+
+            using (var paint = new SKPaint { Color = border, IsAntialias = true, Style = SKPaintStyle.Stroke, StrokeWidth = stroke })
+            {
+                canvas.DrawRoundRect(rect, radius, radius, paint);
+            }
+
+            DrawText(canvas, button.LabelText, ink, bold: button.Kind != LayoutButtonKind.System);
+        }
     }
 
-    private SKFont NewFont(float size) => NewFont(_typeface, size);
+    private static void DrawText(SKCanvas canvas, LayoutText text, SKColor color, bool bold)
+    {
+        using var paint = Fill(color);
+        var k = text.FontSize / ShapedText.ReferenceSize;
+        foreach (var line in text.Lines)
+        {
+            if (line.Shaped is not { } shaped)
+            {
+                continue;
+            }
 
-    private static SKFont NewFont(SKTypeface typeface, float size) =>
-        new(typeface, size) { Edging = SKFontEdging.Antialias, Subpixel = false, Hinting = SKFontHinting.Normal };
+            var (first, last) = shaped.GlyphRange(line.Start, line.End);
+            if (first >= last)
+            {
+                continue;
+            }
 
-    private static SKPaint Fill(SKColor color) => new() { Color = color, IsAntialias = true, Style = SKPaintStyle.Fill };
+            var origin = shaped.Offset(line.Start);
+            using var builder = new SKTextBlobBuilder();
+            var g = first;
+            while (g < last)
+            {
+                var face = shaped.Faces[g];
+                var from = g;
+                while (g < last && shaped.Faces[g] == face)
+                {
+                    g++;
+                }
+
+                using var font = new SKFont(face, text.FontSize) { Edging = SKFontEdging.Antialias, Subpixel = true, Hinting = SKFontHinting.Slight, Embolden = bold, ScaleX = line.ScaleX };
+                var positions = new SKPoint[g - from];
+                for (var i = from; i < g; i++)
+                {
+                    positions[i - from] = new SKPoint(line.Bounds.X + ((shaped.X[i] - origin) * k * line.ScaleX), line.Baseline + (shaped.Y[i] * k));
+                }
+
+                builder.AddPositionedRun(shaped.Glyphs.AsSpan(from, g - from), font, positions);
+            }
+
+            using var blob = builder.Build();
+            if (blob is not null)
+            {
+                canvas.DrawText(blob, 0, 0, paint);
+            }
+        }
+    }
+
+    internal static SKPaint Fill(SKColor color) => new() { Color = color, IsAntialias = true, Style = SKPaintStyle.Fill };
+
+    /// <summary>Computes one <see cref="DisplayLayout"/>.</summary>
+    private sealed class LayoutBuilder(PngScreenRenderer renderer, Screen screen, ScreenStyle style)
+    {
+        private readonly int _w = renderer.Width;
+        private readonly int _h = renderer.Height;
+        private readonly float _s = Math.Min(renderer.Width, renderer.Height) / 480f;
+        private readonly float _f = style.LargeText ? 1.3f : 1f;
+        private readonly bool _portrait = renderer.Height > renderer.Width;
+        private readonly Dictionary<ScreenButton, LayoutButton> _buttons = new(ReferenceEqualityComparer.Instance);
+        private readonly List<LayoutText> _texts = [];
+
+        private float Margin => MathF.Max(4f, 12f * _s);
+
+        private float Gap => MathF.Max(3f, 8f * _s);
+
+        public DisplayLayout Build()
+        {
+            var m = Margin;
+            var gap = Gap;
+            var system = screen.Buttons.Where(b => ActionIds.IsSystem(b.Id)).ToArray();
+            var keypad = screen.Buttons.Where(b => ActionIds.IsKeypad(b.Id)).ToArray();
+            var actions = screen.Buttons.Where(b => !ActionIds.IsSystem(b.Id) && !ActionIds.IsKeypad(b.Id)).ToArray();
+
+            // Title bar: up to two lines (three on a narrow portrait frame) at the title size, then smaller.
+            var titleSize = 30f * _s * _f;
+            var titleLines = _portrait && _w < 400 ? 3 : 2;
+            var padY = MathF.Max(4f, 10f * _s);
+            var titleBox = new LayoutRect(m, padY, _w - (2 * m), titleLines * titleSize * LineSpacing);
+            var title = renderer.Fit([screen.Title], titleBox, titleSize, titleLines, LayoutTextRole.Title, screen.Language, center: false);
+            var used = title.Lines.Count * title.FontSize * LineSpacing;
+            var headerInner = MathF.Max(used, 52f * _s);
+            title = renderer.Fit([screen.Title], new LayoutRect(m, padY, _w - (2 * m), headerInner), titleSize, titleLines, LayoutTextRole.Title, screen.Language, center: true);
+            _texts.Add(title);
+            var contentTop = padY + headerInner + padY + gap; // Below the title bar drawn by Draw.
+
+            // Bottom bar: help and languages.
+            var bottom = _h - m;
+            if (system.Length > 0)
+            {
+                bottom = SystemBar(system, bottom) - gap;
+            }
+
+            // Answer buttons in rows above it.
+            if (actions.Length > 0)
+            {
+                bottom = ActionRows(actions, bottom) - gap;
+            }
+
+            var content = new LayoutRect(m, contentTop, _w - (2 * m), MathF.Max(0, bottom - contentTop));
+            var body = content;
+            LayoutPicture? picture = null;
+            if (keypad.Length > 0)
+            {
+                body = Keypad(keypad, content);
+            }
+            else if (PictureKind() is { } kind)
+            {
+                (body, picture) = Picture(kind, content);
+            }
+
+            _texts.Add(renderer.Fit(screen.Lines, body, 26f * _s * _f, 0, LayoutTextRole.Body, screen.Language, center: false));
+            var ordered = screen.Buttons.Select(b => _buttons[b]).ToArray();
+            return new DisplayLayout(screen.Id, _w, _h, style, ordered, _texts, picture);
+        }
+
+        private LayoutPictureKind? PictureKind() => screen.Id switch
+        {
+            ScreenIds.Idle => LayoutPictureKind.CardPlacement,
+            ScreenIds.Face => LayoutPictureKind.FacePreview,
+            _ => null,
+        };
+
+        /// <summary>The bottom bar; returns its top.</summary>
+        private float SystemBar(ScreenButton[] buttons, float bottom)
+        {
+            var m = Margin;
+            var gap = Gap;
+            var available = _w - (2 * m);
+            var size = 17f * _s * _f;
+            var pad = 10f * _s;
+            var widest = buttons.Max(b => renderer._cache.Paragraph(b.Label, renderer._fonts.ChainFor(LabelLanguage(b))).Width) / ShapedText.ReferenceSize;
+            var cell = (widest * size) + (2 * pad);
+            var columns = Math.Clamp((int)((available + gap) / (cell + gap)), 1, buttons.Length);
+            var rows = (buttons.Length + columns - 1) / columns;
+            var height = MathF.Max(MathF.Max(22f, 40f * _s), size * 2.1f);
+            var top = bottom - (rows * height) - ((rows - 1) * gap);
+            Place(buttons, LayoutButtonKind.System, new LayoutRect(m, top, available, bottom - top), columns, height, size, maxLines: 1);
+            return top;
+        }
+
+        /// <summary>The answer buttons' rows; returns their top.</summary>
+        private float ActionRows(ScreenButton[] buttons, float bottom)
+        {
+            var m = Margin;
+            var gap = Gap;
+            var columns = Math.Min(buttons.Length, _portrait ? 2 : 3);
+            var rows = (buttons.Length + columns - 1) / columns;
+            var size = 22f * _s * _f;
+            var height = MathF.Max(MathF.Max(28f, 56f * _s * _f), 0f);
+            var top = bottom - (rows * height) - ((rows - 1) * gap);
+            Place(buttons, LayoutButtonKind.Action, new LayoutRect(m, top, _w - (2 * m), bottom - top), columns, height, size, maxLines: 2);
+            return top;
+        }
+
+        /// <summary>The PIN keypad (3 columns, telephone order as the screen lists the keys); returns the body box left for text.</summary>
+        private LayoutRect Keypad(ScreenButton[] keys, LayoutRect content)
+        {
+            var gap = Gap;
+            var rows = (keys.Length + 2) / 3;
+            LayoutRect pad, body;
+            if (_portrait)
+            {
+                var height = MathF.Min(content.Height * 0.62f, content.Width * 1.05f);
+                pad = new LayoutRect(content.X, content.Bottom - height, content.Width, height);
+                body = new LayoutRect(content.X, content.Y, content.Width, MathF.Max(0, pad.Y - gap - content.Y));
+            }
+            else
+            {
+                var width = MathF.Min(content.Width * 0.48f, content.Height * 1.1f);
+                pad = new LayoutRect(content.Right - width, content.Y, width, content.Height);
+                body = new LayoutRect(content.X, content.Y, MathF.Max(0, pad.X - (2 * gap) - content.X), content.Height);
+            }
+
+            var keyHeight = (pad.Height - ((rows - 1) * gap)) / rows;
+            Place(keys, LayoutButtonKind.Keypad, pad, 3, keyHeight, MathF.Min(30f * _s * _f, keyHeight * 0.6f), maxLines: 1);
+            return body;
+        }
+
+        private (LayoutRect Body, LayoutPicture? Picture) Picture(LayoutPictureKind kind, LayoutRect content)
+        {
+            var gap = Gap;
+            var aspect = kind == LayoutPictureKind.CardPlacement ? 1.5f : 0.8f; // width / height
+            LayoutRect area, body;
+            if (_portrait)
+            {
+                var height = MathF.Min(content.Height * (kind == LayoutPictureKind.FacePreview ? 0.55f : 0.4f), content.Width / aspect);
+                var width = MathF.Min(content.Width, height * aspect);
+                area = new LayoutRect(content.X + ((content.Width - width) / 2f), content.Y, width, height);
+                body = new LayoutRect(content.X, area.Bottom + gap, content.Width, MathF.Max(0, content.Bottom - area.Bottom - gap));
+            }
+            else
+            {
+                var width = MathF.Min(content.Width * (kind == LayoutPictureKind.FacePreview ? 0.4f : 0.38f), content.Height * aspect);
+                var height = MathF.Min(content.Height, width / aspect);
+                area = new LayoutRect(content.Right - width, content.Y + ((content.Height - height) / 2f), width, height);
+                body = new LayoutRect(content.X, content.Y, MathF.Max(0, area.X - (2 * gap) - content.X), content.Height);
+            }
+
+            if (area.Width < 40f || area.Height < 40f)
+            {
+                return (content, null); // No room: text matters more than the picture.
+            }
+
+            return (body, new LayoutPicture(kind, area));
+        }
+
+        /// <summary>Places <paramref name="buttons"/> in a grid of <paramref name="columns"/> inside <paramref name="area"/> and fits their labels.</summary>
+        private void Place(ScreenButton[] buttons, LayoutButtonKind kind, LayoutRect area, int columns, float rowHeight, float fontSize, int maxLines)
+        {
+            var gap = Gap;
+            var width = (area.Width - ((columns - 1) * gap)) / columns;
+            var padX = MathF.Max(2f, 8f * _s);
+            var padY = MathF.Max(1f, 4f * _s);
+            for (var i = 0; i < buttons.Length; i++)
+            {
+                var row = i / columns;
+                var column = i % columns;
+                var inRow = Math.Min(columns, buttons.Length - (row * columns));
+                // A last row with fewer buttons spreads them over the full width (never for keypad keys).
+                var w = kind == LayoutButtonKind.Keypad ? width : (area.Width - ((inRow - 1) * gap)) / inRow;
+                var bounds = new LayoutRect(area.X + (column * (w + gap)), area.Y + (row * (rowHeight + gap)), w, rowHeight);
+                var labelBox = new LayoutRect(bounds.X + padX, bounds.Y + padY, MathF.Max(1f, bounds.Width - (2 * padX)), MathF.Max(1f, bounds.Height - (2 * padY)));
+                var label = renderer.Fit([buttons[i].Label], labelBox, fontSize, maxLines, LayoutTextRole.ButtonLabel, LabelLanguage(buttons[i]), center: true);
+                _buttons[buttons[i]] = new LayoutButton(buttons[i].Id, buttons[i].Label, kind, bounds, label);
+                _texts.Add(label);
+            }
+        }
+
+        /// <summary>A language button is labelled in its own language, so it is shaped with that language's fonts.</summary>
+        private string LabelLanguage(ScreenButton button) =>
+            button.Id.StartsWith(ActionIds.LanguagePrefix, StringComparison.Ordinal) ? button.Id[ActionIds.LanguagePrefix.Length..] : screen.Language;
+    }
 }

@@ -11,8 +11,9 @@ namespace MynaTerminal.Display;
 /// snapshot always gives the same screen, and nothing is read but the snapshot and the text tables.
 /// </summary>
 /// <remarks>
-/// Every screen carries a language button for each other available language ("lang:en" / "lang:ja"), and a
-/// 係員呼出 button ("help") except where staff are already on their way (StaffVisual, StaffHelp).
+/// The idle screen carries a button for each other language ("lang:en", "lang:ko" …), every other screen one button
+/// to the next language (see <see cref="LanguageChoices"/>), and every screen a 係員呼出 button ("help") except where
+/// staff are already on their way (StaffVisual, StaffHelp).
 /// The PIN screen shows only dots for the number of digits entered: the snapshot holds no digit to show.
 /// </remarks>
 public static class ScreenComposer
@@ -64,16 +65,38 @@ public static class ScreenComposer
             draft.Buttons.Add(new ScreenButton(ActionIds.Help, t["button.help"]));
         }
 
-        foreach (var language in ScreenTexts.Languages)
+        foreach (var language in LanguageChoices(snapshot.Phase, t.Language))
         {
-            if (language != t.Language)
-            {
-                // Each language button is labelled in its own language (English / 日本語).
-                draft.Buttons.Add(new ScreenButton(ActionIds.Language(language), ScreenTexts.For(language)["language.name"]));
-            }
+            // Each language button is labelled in its own language (English / 日本語 / 한국어 …).
+            draft.Buttons.Add(new ScreenButton(ActionIds.Language(language), ScreenTexts.For(language)["language.name"]));
         }
 
         return new Screen(draft.Id, t.Language, draft.Title, draft.Lines.ToArray(), draft.Buttons.ToArray(), draft.Tone);
+    }
+
+    /// <summary>
+    /// The language buttons: on the idle screen one for every other language; during a session one button that
+    /// moves on to the next language in <see cref="ScreenTexts.Languages"/> order (pressing it again cycles).
+    /// </summary>
+    public static IReadOnlyList<string> LanguageChoices(SessionPhase phase, string current)
+    {
+        var languages = ScreenTexts.Languages;
+        if (phase == SessionPhase.Idle)
+        {
+            return languages.Where(l => l != current).ToArray();
+        }
+
+        var index = -1;
+        for (var i = 0; i < languages.Count; i++)
+        {
+            if (languages[i] == current)
+            {
+                index = i;
+            }
+        }
+
+        var next = languages[(index + 1) % languages.Count];
+        return next == current ? [] : [next];
     }
 
     // ---- phases ------------------------------------------------------------------------------------
@@ -170,6 +193,8 @@ public static class ScreenComposer
             draft.Lines.Add(t.Format("pin.triesLeft", triesLeft));
             if (triesLeft == 1)
             {
+                // Warn before the last try, not only when it is confirmed.
+                draft.Lines.Add(t["pin.oneTryLeft"]);
                 draft.Tone = ScreenTone.Attention;
             }
         }

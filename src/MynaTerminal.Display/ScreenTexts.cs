@@ -47,24 +47,34 @@ public sealed class ScreenTexts
             : throw new KeyNotFoundException($"Screen text '{key}' is missing for language '{Language}'.");
 
     /// <summary>
-    /// The table for <paramref name="language"/>. "en-US" finds "en"; a language without a table, or none at all,
-    /// gets <see cref="DefaultLanguage"/>.
+    /// The table for <paramref name="language"/>, compared case-insensitively. "en-US" finds "en", "zh-CN" finds
+    /// "zh-Hans"; a language without a table, or none at all, gets <see cref="DefaultLanguage"/>.
     /// </summary>
     public static ScreenTexts For(string? language)
     {
         var tables = Tables.Value;
         if (!string.IsNullOrWhiteSpace(language))
         {
-            var code = language.Trim().ToLowerInvariant();
+            var code = language.Trim().Replace('_', '-');
             if (tables.TryGetValue(code, out var exact))
             {
                 return exact;
             }
 
-            var dash = code.IndexOfAny(['-', '_']);
-            if (dash > 0 && tables.TryGetValue(code[..dash], out var neutral))
+            var dash = code.IndexOf('-');
+            var neutral = dash > 0 ? code[..dash] : code;
+            if (tables.TryGetValue(neutral, out var byNeutral))
             {
-                return neutral;
+                return byNeutral;
+            }
+
+            // "zh", "zh-CN" → "zh-Hans": the first table of the same neutral language.
+            foreach (var name in Languages)
+            {
+                if (name.StartsWith(neutral + "-", StringComparison.OrdinalIgnoreCase))
+                {
+                    return tables[name];
+                }
             }
         }
 
@@ -97,7 +107,7 @@ public sealed class ScreenTexts
             throw new InvalidOperationException($"The embedded text table '{DefaultLanguage}' is missing.");
         }
 
-        return tables.ToFrozenDictionary(StringComparer.Ordinal);
+        return tables.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
     }
 
     private static FrozenDictionary<string, string> ReadTable(Assembly assembly, string resourceName)

@@ -38,11 +38,13 @@ public sealed class ScreenComposerTests
         Assert.DoesNotContain("{", text);
         Assert.DoesNotMatch(@"\b[a-z]+\.[a-zA-Z]+(\.[a-zA-Z]+)*\b", screen.Title);
 
-        // A button to every other language, labelled in that language.
-        foreach (var other in ScreenTexts.Languages.Where(l => l != language))
+        // Idle: a button to every other language; elsewhere one to the next. Each labelled in its own language.
+        var languageButtons = screen.Buttons.Where(b => b.Id.StartsWith("lang:", StringComparison.Ordinal)).ToArray();
+        var expected = Snapshots.All[variant].Phase == SessionPhase.Idle ? ScreenTexts.Languages.Count - 1 : 1;
+        Assert.Equal(expected, languageButtons.Length);
+        foreach (var button in languageButtons)
         {
-            var button = Assert.Single(screen.Buttons, b => b.Id == "lang:" + other);
-            Assert.Equal(ScreenTexts.For(other)["language.name"], button.Label);
+            Assert.Equal(ScreenTexts.For(button.Id["lang:".Length..])["language.name"], button.Label);
         }
 
         Assert.DoesNotContain(screen.Buttons, b => b.Id == "lang:" + language);
@@ -337,8 +339,37 @@ public sealed class ScreenComposerTests
         var screen = Compose("method-all", "en");
         Assert.Equal("en", screen.Language);
         Assert.Equal("Choose how to confirm your identity", screen.Title);
-        Assert.Contains(screen.Buttons, b => b is { Id: "lang:ja", Label: "日本語" });
+        Assert.Contains(screen.Buttons, b => b is { Id: "lang:ja-easy", Label: "やさしい日本語" });
         Assert.Contains(screen.Buttons, b => b is { Id: "help", Label: "Call staff" });
+    }
+
+    [Fact]
+    public void The_idle_screen_offers_every_language_and_the_session_cycles_through_them()
+    {
+        var idle = Compose("idle");
+        Assert.Equal(
+            ScreenTexts.Languages.Where(l => l != "ja").Select(l => "lang:" + l),
+            idle.Buttons.Select(b => b.Id).Where(id => id.StartsWith("lang:", StringComparison.Ordinal)));
+
+        // In a session: one button, and pressing it again and again visits every language once and comes back.
+        var seen = new List<string>();
+        var language = "ja";
+        for (var i = 0; i < ScreenTexts.Languages.Count; i++)
+        {
+            seen.Add(language);
+            var button = Assert.Single(Compose("method-all", language).Buttons, b => b.Id.StartsWith("lang:", StringComparison.Ordinal));
+            language = button.Id["lang:".Length..];
+        }
+
+        Assert.Equal("ja", language);
+        Assert.Equal(ScreenTexts.Languages.Order(StringComparer.Ordinal), seen.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void The_PIN_screen_warns_before_the_last_try()
+    {
+        Assert.Contains("あと1回間違えると暗証番号がロックされます", Compose("pin-one-try-left").Lines);
+        Assert.DoesNotContain("あと1回間違えると暗証番号がロックされます", Compose("pin-wrong").Lines);
     }
 
     [Fact]

@@ -12,6 +12,18 @@ public sealed partial class ScreenTextsTests
     }
 
     [Fact]
+    public void The_six_patient_languages_are_available()
+    {
+        Assert.Equal(["ja", "en", "ja-easy", "ko", "vi", "zh-Hans"], ScreenTexts.Languages);
+        foreach (var language in ScreenTexts.Languages)
+        {
+            Assert.Equal(language, ScreenTexts.For(language).Language);
+            // Every language has its spoken prompts too (the audio guidance reads speech.* keys).
+            Assert.Contains(ScreenTexts.For(language).Keys, k => k.StartsWith("speech.", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
     public void Every_language_has_exactly_the_keys_of_Japanese()
     {
         var ja = ScreenTexts.For("ja").Keys.Order(StringComparer.Ordinal).ToArray();
@@ -51,6 +63,13 @@ public sealed partial class ScreenTextsTests
     [InlineData("EN", "en")]
     [InlineData("en-US", "en")]
     [InlineData("fr", "ja")]
+    [InlineData("zh-Hans", "zh-Hans")]
+    [InlineData("ZH-HANS", "zh-Hans")]
+    [InlineData("zh-CN", "zh-Hans")]
+    [InlineData("zh", "zh-Hans")]
+    [InlineData("ko-KR", "ko")]
+    [InlineData("vi_VN", "vi")]
+    [InlineData("ja-easy", "ja-easy")]
     [InlineData("", "ja")]
     [InlineData(null, "ja")]
     public void Unknown_languages_fall_back_to_Japanese(string? requested, string expected) =>

@@ -178,7 +178,9 @@ public sealed class PatientSession
         switch (_phase)
         {
             case SessionPhase.Idle:
+                // Nobody placed a card: the notice goes, and the next patient starts in the default language.
                 _idleNotice = IdleNotice.None;
+                _language = _options.DefaultLanguage;
                 _deadline = null;
                 break;
             case SessionPhase.Reading:
@@ -212,11 +214,19 @@ public sealed class PatientSession
     private void Arm()
     {
         _warning = false;
-        var timeout = _phase == SessionPhase.Idle
-            ? (_idleNotice == IdleNotice.None ? (TimeSpan?)null : _options.Timeouts.IdleNotice)
-            : _options.Timeouts.For(_phase);
+        var timeout = _phase == SessionPhase.Idle ? IdleTimeout() : _options.Timeouts.For(_phase);
         _deadline = timeout is { } t ? Now + t : null;
     }
+
+    /// <summary>Idle waits for nothing, unless it shows a notice or a language other than the default was chosen.</summary>
+    private TimeSpan? IdleTimeout()
+    {
+        TimeSpan? notice = _idleNotice == IdleNotice.None ? null : _options.Timeouts.IdleNotice;
+        TimeSpan? language = IsDefaultLanguage ? null : _options.Timeouts.IdleLanguage;
+        return notice is { } n && language is { } l ? (n < l ? n : l) : notice ?? language;
+    }
+
+    private bool IsDefaultLanguage => string.Equals(_language, _options.DefaultLanguage, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Patient input restarts a warned phase's time-out.</summary>
     private void Touch()
@@ -242,7 +252,10 @@ public sealed class PatientSession
             return;
         }
 
+        // The language chosen on the idle screen is the session's; the rest starts afresh.
+        var chosen = _language;
         ResetSession();
+        _language = chosen;
         _sessionId = Guid.NewGuid();
         _startedAt = Now;
         Enter(SessionPhase.Reading);
@@ -350,6 +363,14 @@ public sealed class PatientSession
     private void OnLanguage(string language)
     {
         _language = language;
+        if (_phase == SessionPhase.Idle)
+        {
+            // On the idle screen the choice waits for the card, but not for ever (the previous session's notice goes).
+            _idleNotice = IdleNotice.None;
+            Arm();
+            return;
+        }
+
         Touch();
     }
 

@@ -9,7 +9,10 @@ public sealed class SessionOptions : IValidatableObject
 {
     public const string Section = "Session";
 
-    /// <summary>Language of a new session (ja, en).</summary>
+    /// <summary>
+    /// Language of a new session (ja, ja-easy, en, zh-Hans, ko, vi: the screen text tables). A language chosen on the
+    /// idle screen carries into the session started by the next card; every session ends back on this one.
+    /// </summary>
     [Required]
     public string DefaultLanguage { get; set; } = "ja";
 
@@ -96,6 +99,8 @@ public sealed class PhaseTimeouts
     public TimeSpan CardLeftBehind { get; set; } = TimeSpan.FromSeconds(60);
     /// <summary>How long the idle screen shows a notice about the previous session.</summary>
     public TimeSpan IdleNotice { get; set; } = TimeSpan.FromSeconds(20);
+    /// <summary>A language chosen on the idle screen lasts this long without a card, then the default returns.</summary>
+    public TimeSpan IdleLanguage { get; set; } = TimeSpan.FromSeconds(60);
 
     public IEnumerable<(string Name, TimeSpan Value)> All() =>
     [
@@ -103,6 +108,7 @@ public sealed class PhaseTimeouts
         (nameof(Face), Face), (nameof(Pin), Pin), (nameof(PhoneConfirm), PhoneConfirm), (nameof(StaffVisual), StaffVisual),
         (nameof(StaffHelp), StaffHelp), (nameof(Consent), Consent), (nameof(PrescriptionForm), PrescriptionForm),
         (nameof(Eligibility), Eligibility), (nameof(CardLeftBehind), CardLeftBehind), (nameof(IdleNotice), IdleNotice),
+        (nameof(IdleLanguage), IdleLanguage),
     ];
 
     public TimeSpan? For(SessionPhase phase) => phase switch
