@@ -198,7 +198,7 @@ public sealed class PromptCatalog
             .Where(f => f is { IsLiteral: true } && f.FieldType == typeof(string) && f.Name != nameof(Display.ScreenIds.FailedPrefix))
             .Select(f => (string)f.GetRawConstantValue()!)
             .ToList();
-        ids.AddRange(Enum.GetNames<FailureReason>().Select(r => Display.ScreenIds.FailedPrefix + KebabCase(r)));
+        ids.AddRange(Enum.GetValues<FailureReason>().Select(Display.ScreenIds.Failed));
         return ids.Distinct(StringComparer.Ordinal).ToArray();
     }
 
@@ -277,20 +277,4 @@ public sealed class PromptCatalog
         [Display.ScreenIds.OutOfService] = "outOfService.title",
     };
 
-    /// <summary>"CardUnreadable" → "card-unreadable", as <see cref="ScreenComposer"/> names failure screens.</summary>
-    internal static string KebabCase(string name)
-    {
-        var builder = new StringBuilder(name.Length + 4);
-        for (var i = 0; i < name.Length; i++)
-        {
-            if (char.IsUpper(name[i]) && i > 0)
-            {
-                builder.Append('-');
-            }
-
-            builder.Append(char.ToLowerInvariant(name[i]));
-        }
-
-        return builder.ToString();
-    }
 }

@@ -330,7 +330,7 @@ public static class ScreenComposer
     private static Draft Failed(SessionSnapshot s, ScreenTexts t)
     {
         var reason = s.Failure ?? FailureReason.DeviceFault;
-        var draft = new Draft(ScreenIds.FailedPrefix + KebabCase(reason.ToString()), t[$"failed.{reason}.title"], ScreenTone.Error);
+        var draft = new Draft(ScreenIds.Failed(reason), t[$"failed.{reason}.title"], ScreenTone.Error);
         if (ErrorCode(reason) is { } code)
         {
             draft.Lines.Add(t.Format("failed.code", code));
@@ -395,21 +395,6 @@ public static class ScreenComposer
     private static string CategoryName(string id, ScreenTexts t) =>
         t.TryGet("consent.category." + id, out var name) ? name : id;
 
-    private static string KebabCase(string name)
-    {
-        var builder = new StringBuilder(name.Length + 4);
-        for (var i = 0; i < name.Length; i++)
-        {
-            if (char.IsUpper(name[i]) && i > 0)
-            {
-                builder.Append('-');
-            }
-
-            builder.Append(char.ToLowerInvariant(name[i]));
-        }
-
-        return builder.ToString();
-    }
 
     /// <summary>A screen under construction.</summary>
     private sealed class Draft(string id, string title, ScreenTone tone = ScreenTone.Normal)

@@ -29,6 +29,25 @@ public static class ScreenIds
     public const string DoneSeeReception = "done-see-reception";
     /// <summary>Prefix of failure screens; the reason follows in kebab case, e.g. "failed-card-unreadable".</summary>
     public const string FailedPrefix = "failed-";
+
+    /// <summary>The failure screen of a reason: "CardUnreadable" → "failed-card-unreadable".</summary>
+    public static string Failed(MynaTerminal.Core.Session.FailureReason reason) => FailedPrefix + KebabCase(reason.ToString());
+
+    private static string KebabCase(string name)
+    {
+        var builder = new System.Text.StringBuilder(name.Length + 4);
+        for (var i = 0; i < name.Length; i++)
+        {
+            if (char.IsUpper(name[i]) && i > 0)
+            {
+                builder.Append('-');
+            }
+
+            builder.Append(char.ToLowerInvariant(name[i]));
+        }
+
+        return builder.ToString();
+    }
     /// <summary>休止中: the terminal is out of service and reads no card.</summary>
     public const string OutOfService = "out-of-service";
 }
