@@ -17,6 +17,8 @@ if [ "${1:-}" = "--runtime" ]; then
 else
   packages=(mosquitto mosquitto-clients pcscd libpcsclite1 vsmartcard-vpcd fonts-noto-cjk fonts-ipafont-gothic libopenjp2-7 libturbojpeg0 libfontconfig1
             open-jtalk open-jtalk-mecab-naist-jdic espeak-ng alsa-utils)
+  # chromium: headless browser of the web mirror's browser test (Playwright drives /usr/bin/chromium; no browser download)
+  packages+=(chromium)
   if [[ "$(apt-cache policy hts-voice-nitech-jp-atr503-m001 2>/dev/null)" == *"Candidate: "[0-9]* ]]; then
     packages+=(hts-voice-nitech-jp-atr503-m001)
   fi

@@ -9,6 +9,7 @@ using MynaTerminal.Core.Session;
 using MynaTerminal.Display;
 using MynaTerminal.Simulation;
 using MynaTerminal.Terminal;
+using MynaTerminal.Web;
 
 namespace MynaTerminal.Cli;
 
@@ -47,9 +48,15 @@ public static class SimulateCommand
             Description = "With --models: a folder of <identity>/<n>.jpg photos; each card persona gets an identity (chip photo on the virtual card, other photos in front of the camera).",
         };
 
+        var web = new Option<bool>("--web")
+        {
+            Description = "Serve a local web page (127.0.0.1 only) that mirrors the screen live and lets you be the patient: touches, keypad, card and camera. No scripted patients.",
+        };
+        var webPort = new Option<int?>("--web-port") { Description = "Port of the --web page (default 8080)." };
+
         var command = new Command("simulate", "Run the whole terminal on simulated hardware with scripted or interactive patients.")
         {
-            patients, script, interactive, once, exit, waitSubscriber, screens, port, broker, verbose, models, faces,
+            patients, script, interactive, once, exit, waitSubscriber, screens, port, broker, verbose, models, faces, web, webPort,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -57,6 +64,13 @@ public static class SimulateCommand
                 parse.GetValue(patients)!, parse.GetValue(script), parse.GetValue(interactive), !parse.GetValue(once) && !parse.GetValue(exit), parse.GetValue(exit),
                 TimeSpan.FromSeconds(Math.Max(0, parse.GetValue(waitSubscriber))), parse.GetValue(screens), parse.GetValue(port),
                 parse.GetValue(broker), parse.GetValue(verbose), parse.GetValue(models)?.FullName, parse.GetValue(faces)?.FullName);
+            settings = settings with { Web = parse.GetValue(web) || parse.GetValue(webPort) is not null, WebPort = parse.GetValue(webPort) };
+            if (settings.WebPort is < 1 or > 65535)
+            {
+                Console.Out.WriteLine("error: --web-port is a TCP port, 1 to 65535.");
+                return 2;
+            }
+
             if ((settings.Models is null) != (settings.Faces is null))
             {
                 Console.Out.WriteLine("error: --models and --faces go together (the real engine needs real faces in front of the simulated camera).");
@@ -70,7 +84,8 @@ public static class SimulateCommand
 
     public sealed record SimulationSettings(
         string Patients, FileInfo? Script, bool Interactive, bool Loop, bool Exit, TimeSpan WaitSubscriber,
-        DirectoryInfo? Screens, int? Port, string? Broker, bool Verbose, string? Models = null, string? Faces = null);
+        DirectoryInfo? Screens, int? Port, string? Broker, bool Verbose, string? Models = null, string? Faces = null,
+        bool Web = false, int? WebPort = null);
 
     public static async Task<int> RunAsync(SimulationSettings settings, TextWriter consoleOut, TextReader consoleIn, CancellationToken cancellationToken)
     {
@@ -78,7 +93,7 @@ public static class SimulateCommand
         IReadOnlyList<ScriptStep> steps;
         try
         {
-            steps = settings.Interactive ? [] : LoadSteps(settings);
+            steps = settings.Interactive || settings.Web ? [] : LoadSteps(settings);
         }
         catch (Exception ex) when (ex is FormatException or ArgumentException or IOException)
         {
@@ -145,11 +160,15 @@ public static class SimulateCommand
         output.WriteLine($"Screens (PNG): {screenFolder}/current.png");
         output.WriteLine($"MQTT broker:   {(embedded ? "embedded" : "external")} {brokerHost}:{brokerPort}");
         output.WriteLine($"Watch it with: mosquitto_sub -h {brokerHost} -p {brokerPort} -t 'mynaterm/#' -v");
+        if (host.Services.GetService<MynaTerminal.Web.WebMirror>() is { Address: { } webAddress })
+        {
+            output.WriteLine($"Web page:      {webAddress} (be the patient in a browser: insert a card, touch the screen)");
+        }
 
         var exitCode = 0;
         try
         {
-            if (embedded && settings.WaitSubscriber > TimeSpan.Zero)
+            if (embedded && settings.WaitSubscriber > TimeSpan.Zero && !settings.Web)
             {
                 output.WriteLine($"Waiting up to {settings.WaitSubscriber.TotalSeconds:0.#} s for an MQTT subscriber (--wait-subscriber 0 skips this)...");
                 var broker = host.Services.GetRequiredService<EmbeddedBroker>();
@@ -163,6 +182,12 @@ public static class SimulateCommand
             {
                 await RunInteractiveAsync(patient, consoleIn, output, cancellationToken);
                 await WaitForDeliveryAsync(link, TimeSpan.FromSeconds(30), cancellationToken);
+            }
+            else if (settings.Web)
+            {
+                // The patients come from the web page.
+                output.WriteLine("Patients come from the web page; Ctrl+C stops the terminal.");
+                await Task.Delay(Timeout.Infinite, cancellationToken);
             }
             else
             {
@@ -295,6 +320,15 @@ public static class SimulateCommand
             overrides["ClinicLink:EmbeddedPort"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
+        if (settings.Web)
+        {
+            overrides["WebMirror:Enabled"] = "true";
+            if (settings.WebPort is { } webPort)
+            {
+                overrides["WebMirror:Port"] = webPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+
         if (settings.Broker is { } broker)
         {
             overrides["ClinicLink:Broker"] = broker;
@@ -319,7 +353,8 @@ public static class SimulateCommand
             .AddPatientSession(builder.Configuration)
             .AddDevices(builder.Configuration)
             .AddScreens(builder.Configuration)
-            .AddSimulatedClinic();
+            .AddSimulatedClinic()
+            .AddWebMirror(builder.Configuration); // only with --web (WebMirror:Enabled)
         return builder.Build();
     }
 

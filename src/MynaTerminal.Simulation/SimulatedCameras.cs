@@ -48,6 +48,9 @@ public sealed class SimulatedFaceCamera(ICardSlotSimulator reader, TimeProvider 
     /// <summary>Who stands in front of the camera: null = the card holder; see the constants for the others.</summary>
     public void Show(string? who) => _override = who;
 
+    /// <summary>Who the script (or the web mirror) put in front of the camera: null = the card holder.</summary>
+    public string? Showing => _override;
+
     public async IAsyncEnumerable<FaceImage> FramesAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var interval = TimeSpan.FromSeconds(1.0 / FramesPerSecond);

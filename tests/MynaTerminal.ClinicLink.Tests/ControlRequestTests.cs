@@ -128,24 +128,44 @@ public sealed class ControlRequestTests
     }
 
     /// <summary>A stand-in for the session loop: answers each control request as told.</summary>
-    private static Task ServeAsync(MqttClinicLink link, Func<ClinicControlRequest, ClinicControlReply?> answer, List<ClinicControl> seen, CancellationToken ct) =>
-        Task.Run(
+    /// <summary>
+    /// Plays the session loop. The enumeration starts before this returns (the link counts a reader from the first
+    /// MoveNextAsync), so a request published right after is never answered "session loop is not running".
+    /// </summary>
+    private static Task ServeAsync(MqttClinicLink link, Func<ClinicControlRequest, ClinicControlReply?> answer, List<ClinicControl> seen, CancellationToken ct)
+    {
+        var requests = link.ControlRequestsAsync(ct).GetAsyncEnumerator(ct);
+        var next = requests.MoveNextAsync();
+        return Task.Run(
             async () =>
             {
-                await foreach (var request in link.ControlRequestsAsync(ct))
+                await using (requests)
                 {
-                    lock (seen)
+                    try
                     {
-                        seen.Add(request.Control);
-                    }
+                        while (await next)
+                        {
+                            var request = requests.Current;
+                            lock (seen)
+                            {
+                                seen.Add(request.Control);
+                            }
 
-                    if (answer(request) is { } reply)
+                            if (answer(request) is { } reply)
+                            {
+                                request.Complete(reply);
+                            }
+
+                            next = requests.MoveNextAsync();
+                        }
+                    }
+                    catch (OperationCanceledException) when (ct.IsCancellationRequested)
                     {
-                        request.Complete(reply);
                     }
                 }
             },
-            ct);
+            CancellationToken.None);
+    }
 
     [Fact]
     public async Task A_mode_request_is_answered_with_what_the_session_loop_reports_on_the_response_topic()
