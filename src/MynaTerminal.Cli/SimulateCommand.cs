@@ -103,6 +103,12 @@ public static class SimulateCommand
 
         var screenFolder = settings.Screens?.FullName ?? Path.Combine(Path.GetTempPath(), "mynaterm-sim", "screens");
         using var host = BuildHost(settings, screenFolder, output);
+
+        // The host's console lifetime takes SIGINT/SIGTERM (Ctrl+C, systemctl stop) and only stops the application:
+        // that has to stop the patients and the loop below too.
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(
+            cancellationToken, host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping);
+        cancellationToken = stopping.Token;
         MqttClinicLink link;
         try
         {

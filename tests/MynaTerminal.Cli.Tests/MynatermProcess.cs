@@ -90,6 +90,14 @@ internal sealed partial class MynatermProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>Sends a signal by name (INT = Ctrl+C, TERM = systemctl stop) with the system's kill(1).</summary>
+    public async Task SignalAsync(string name)
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill", ["-s", name, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]) { UseShellExecute = false })!;
+        await kill.WaitForExitAsync();
+        Assert.Equal(0, kill.ExitCode);
+    }
+
     /// <summary>SIGKILL: no shutdown code runs, as with a crash or a power cut.</summary>
     public async Task KillHardAsync()
     {
