@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
@@ -191,16 +190,7 @@ public sealed class V4l2NativeLayoutTests
     [Fact]
     public async Task Kernel_header_agrees_when_gcc_is_here()
     {
-        var gcc = new[] { "/usr/bin/gcc", "/usr/bin/cc" }.FirstOrDefault(File.Exists);
-        Assert.SkipWhen(gcc is null || !File.Exists("/usr/include/linux/videodev2.h"), "No gcc or linux/videodev2.h on this machine.");
-        using var folder = new TempFolder();
-        var source = folder.Write("check.c", System.Text.Encoding.ASCII.GetBytes(CheckProgram));
-        var binary = folder.File("check");
-
-        var (compileCode, compileOutput) = await RunAsync(gcc!, ["-o", binary, source]);
-        Assert.True(compileCode == 0, compileOutput);
-        var (code, output) = await RunAsync(binary, []);
-        Assert.Equal(0, code);
+        var output = await MynaTerminal.Tests.Shared.CProgram.CompileAndRunAsync(CheckProgram, "/usr/include/linux/videodev2.h");
 
         var layout = new Dictionary<string, int>();
         var ioctls = new Dictionary<string, ulong>();
@@ -222,18 +212,4 @@ public sealed class V4l2NativeLayoutTests
 
     private static int Offset<T>(string field) => (int)Marshal.OffsetOf<T>(field);
 
-    private static async Task<(int Code, string Output)> RunAsync(string file, string[] arguments)
-    {
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
-        return (process.ExitCode, await stdout + await stderr);
-    }
 }

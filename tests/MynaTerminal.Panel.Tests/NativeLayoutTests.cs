@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -198,17 +197,7 @@ public sealed class NativeLayoutTests
     [Fact]
     public async Task Kernel_headers_agree_when_gcc_is_here()
     {
-        var gcc = new[] { "/usr/bin/gcc", "/usr/bin/cc" }.FirstOrDefault(File.Exists);
-        Assert.SkipWhen(gcc is null || !File.Exists("/usr/include/linux/fb.h"), "No gcc or linux/fb.h on this machine.");
-        using var folder = new TempFolder();
-        var source = folder.File("check.c");
-        await File.WriteAllTextAsync(source, CheckProgram, TestContext.Current.CancellationToken);
-        var binary = folder.File("check");
-
-        var (compiled, compileOutput) = await RunAsync(gcc!, ["-o", binary, source]);
-        Assert.True(compiled == 0, compileOutput);
-        var (ran, output) = await RunAsync(binary, []);
-        Assert.Equal(0, ran);
+        var output = await MynaTerminal.Tests.Shared.CProgram.CompileAndRunAsync(CheckProgram, "/usr/include/linux/fb.h");
 
         var printed = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line =>
         {
@@ -220,18 +209,4 @@ public sealed class NativeLayoutTests
 
     private static ulong Offset<T>(string field) => (ulong)Marshal.OffsetOf<T>(field);
 
-    private static async Task<(int Code, string Output)> RunAsync(string file, string[] arguments)
-    {
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
-        return (process.ExitCode, await stdout + await stderr);
-    }
 }
