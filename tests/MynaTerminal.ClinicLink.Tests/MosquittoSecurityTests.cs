@@ -93,12 +93,13 @@ internal sealed class TestPki : IDisposable
         }
     }
 
+    /// <summary>A test CA that outlives the certificates it issues (a leaf may not end after its issuer).</summary>
     private static X509Certificate2 SelfSignedCa(string subject, ECDsa key)
     {
         var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
-        return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
+        return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(2));
     }
 }
 
