@@ -32,7 +32,7 @@ public sealed class SessionRunner(
     IEnumerable<ISelfTestCheck>? selfTestChecks = null,
     FacePreviewFeed? previewFeed = null) : BackgroundService, ISessionMonitor
 {
-    private FacePreview? _preview;
+    private volatile FacePreview? _preview; // set by the face pipeline's task, read by the loop
 
     /// <summary>Longest wait for one self-test check (a display redraw, an outbox write).</summary>
     public static readonly TimeSpan SelfTestCheckTimeout = TimeSpan.FromSeconds(5);

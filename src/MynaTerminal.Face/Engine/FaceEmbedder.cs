@@ -60,6 +60,9 @@ public sealed class FaceEmbedder : IDisposable
     public void Align(FaceImage image, FaceDetection face, Span<byte> alignedGrey = default) =>
         ImageSampling.WarpInto(image, AlignmentFor(face), Size, _input, _norm, alignedGrey);
 
+    /// <summary>Wipes the aligned face without running the network (a frame that failed a quality gate).</summary>
+    public void Discard() => Array.Clear(_input);
+
     /// <summary>Runs the network on the aligned face and writes the unit-length embedding into <paramref name="embedding"/>.</summary>
     public void Embed(Span<float> embedding)
     {

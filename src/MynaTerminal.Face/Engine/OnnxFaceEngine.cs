@@ -121,7 +121,7 @@ public sealed class OnnxFaceEngine : IFaceVerifier, IDisposable
                 var pixels = _quality.CheckPixels(frame, face.Box, _alignedGrey, FaceEmbedder.Size);
                 if (!pixels.Usable)
                 {
-                    Embedder.Embed(_probe); // consumes and wipes the aligned input
+                    Embedder.Discard(); // no inference for a frame that is not compared
                     return new FaceComparison(null, false, pixels.Hint, box);
                 }
 

@@ -140,6 +140,24 @@ public sealed class TinyModelEngineTests
     }
 
     [Fact]
+    public void A_frame_that_fails_a_pixel_gate_is_not_embedded_and_leaves_nothing_behind()
+    {
+        using var tiny = TinyModelFolder.Create();
+        var strict = new FaceEngineOptions
+        {
+            Quality = new FaceQualityOptions { MinFacePixels = 16, MinFaceWidthRatio = 0.05, MinSharpness = 1e9 },
+        };
+        using var engine = new OnnxFaceEngine(strict, tiny.PathOf);
+        using var reference = engine.Enrol(Scene(320, 128, 128, 32, (0, 200, 0)));
+
+        var blurred = reference.Compare(Scene(320, 128, 128, 32, (0, 200, 0)));
+
+        Assert.Equal((null, false, FaceHint.HoldStill), (blurred.Similarity, blurred.Live, blurred.Hint));
+        var input = (float[])engine.Embedder.GetType().GetField("_input", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.GetValue(engine.Embedder)!;
+        Assert.All(input, v => Assert.Equal(0f, v));
+    }
+
+    [Fact]
     public void A_model_with_other_tensors_is_refused_naming_the_file_and_the_expected_input()
     {
         using var folder = new TempFolder();
